@@ -1,0 +1,30 @@
+# Quick start: `make demo` and `make test`. Both set up .venv on first use.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.kcc-installed
+SEMEVAL ?= ../shared/datasets/semeval2016-absa-nl
+
+.PHONY: demo test bench clean setup
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kcc-text needs Python 3.11 or newer")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/kcc-text demo
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) bench/bench_code_speed.py --answers 100000
+	$(PY) bench/bench_semeval.py $(SEMEVAL)/restaurants_train.xml
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -1,0 +1,33 @@
+"""The `kcc-text` command: thin Typer wrappers over the library.
+
+Each command module parses options, calls one library function and renders the
+result. Heavy libraries (spaCy, scikit-learn, pandas) are imported inside the
+commands, so `kcc-text --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from .common import run_guarded
+
+app = typer.Typer(
+    name="kcc-text",
+    help="Code Dutch open survey answers into themes and report how themes shift between waves.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Command registration: one line per command module (keep this list sorted by command).
+from . import codebook_cmd  # noqa: E402
+from . import code_cmd  # noqa: E402
+from . import demo_cmd  # noqa: E402
+
+app.add_typer(codebook_cmd.app, name="codebook")
+app.command("code")(code_cmd.code)
+app.command("demo")(demo_cmd.demo)
+
+
+def main() -> None:
+    run_guarded(app)

@@ -1,0 +1,42 @@
+"""What every command shares: the two consoles and turning domain errors into exit status 2."""
+
+from __future__ import annotations
+
+import sys
+from typing import NoReturn
+
+from rich.console import Console
+
+from ..errors import KccError
+
+console = Console()
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(error: KccError | str) -> NoReturn:
+    """One line on stderr naming the file and the problem, then exit status 2."""
+    # Plain print: the message may hold brackets that Rich would read as markup.
+    print(f"error: {error}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def run_guarded(app) -> None:
+    """Run the Typer app; a KccError anywhere ends in one clean line and exit status 2."""
+    try:
+        app(standalone_mode=True)
+    except KccError as error:
+        fail(error)
+
+
+def guard(func):
+    """Decorator for command functions: domain errors become `fail`, also under CliRunner."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except KccError as error:
+            fail(error)
+
+    return wrapper

@@ -1,0 +1,308 @@
+"""Codebooks: versioned YAML theme definitions, validated on load, hashed, and compared.
+
+Errors name the file, the line, the theme and the field, because a codebook is
+edited by hand by researchers who must be able to fix it from the message alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import CodebookError
+
+THEME_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
+NEGATION_MODES = ("allow", "exclude", "require")
+TOP_KEYS = {"codebook", "version", "language", "description", "questions", "themes"}
+THEME_KEYS = {"id", "label", "description", "include", "exclude", "examples", "questions",
+              "negation", "patterns"}
+PATTERN_KEYS = {"pattern", "tokens", "negation"}
+_LINE = "__line__"
+_ITEM_LINES = "__item_lines__"
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One theme pattern: a pattern string or a raw spaCy token pattern, with its negation mode."""
+
+    text: str | None
+    tokens: tuple | None
+    negation: str
+    line: int | None = None
+
+    def describe(self) -> str:
+        return self.text if self.text is not None else json.dumps(list(self.tokens), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    label: str
+    description: str = ""
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+    questions: frozenset[str] | None = None
+    negation: str = "allow"
+    patterns: tuple[Pattern, ...] = ()
+    line: int | None = None
+
+    def applies_to(self, question: str | None) -> bool:
+        return self.questions is None or question is None or question in self.questions
+
+
+@dataclass(frozen=True)
+class Codebook:
+    name: str
+    version: str
+    language: str
+    themes: tuple[Theme, ...]
+    description: str = ""
+    questions: dict[str, str] = field(default_factory=dict)
+    path: str | None = None
+
+    @property
+    def ref(self) -> str:
+        return f"{self.name}@{self.version}"
+
+    @property
+    def theme_ids(self) -> list[str]:
+        return [t.id for t in self.themes]
+
+    @property
+    def has_patterns(self) -> bool:
+        return any(t.patterns for t in self.themes)
+
+    def theme(self, theme_id: str) -> Theme:
+        for theme in self.themes:
+            if theme.id == theme_id:
+                return theme
+        raise KeyError(theme_id)
+
+    def themes_for(self, question: str | None) -> list[Theme]:
+        return [t for t in self.themes if t.applies_to(question)]
+
+    @property
+    def hash(self) -> str:
+        """sha256 over the content that decides coding (not version, description or line numbers)."""
+        content = {
+            "language": self.language,
+            "themes": [_theme_content(t) for t in self.themes],
+        }
+        blob = json.dumps(content, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def _theme_content(theme: Theme) -> dict[str, Any]:
+    return {
+        "id": theme.id, "label": theme.label, "description": theme.description,
+        "include": list(theme.include), "exclude": list(theme.exclude), "examples": list(theme.examples),
+        "questions": sorted(theme.questions) if theme.questions is not None else None,
+        "negation": theme.negation,
+        "patterns": [[p.text, list(p.tokens) if p.tokens else None, p.negation] for p in theme.patterns],
+    }
+
+
+def _loader():
+    import yaml
+
+    class LineLoader(yaml.SafeLoader):
+        """Keeps the line of every mapping and sequence item, and refuses duplicate keys."""
+
+        def construct_mapping(self, node, deep=False):
+            seen: dict[Any, int] = {}
+            for key_node, _value in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if key in seen:
+                    raise CodebookError(f"duplicate key '{key}' (first at line {seen[key]})",
+                                        line=key_node.start_mark.line + 1)
+                seen[key] = key_node.start_mark.line + 1
+            mapping = super().construct_mapping(node, deep=True)
+            mapping[_LINE] = node.start_mark.line + 1
+            mapping[_ITEM_LINES] = {
+                self.construct_object(k, deep=True): [item.start_mark.line + 1 for item in v.value]
+                for k, v in node.value if isinstance(v, yaml.SequenceNode)
+            }
+            return mapping
+
+    return LineLoader
+
+
+def load_codebook(path: str | Path) -> Codebook:
+    """Read and validate a codebook file."""
+    import yaml
+
+    path = Path(path)
+    if not path.exists():
+        raise CodebookError("file not found", path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise CodebookError("is not UTF-8 text", path) from None
+    return parse_codebook(text, path)
+
+
+def parse_codebook(text: str, path: str | Path = "<codebook>") -> Codebook:
+    import yaml
+
+    try:
+        data = yaml.load(text, Loader=_loader())  # noqa: S506 - LineLoader derives from SafeLoader
+    except CodebookError as error:
+        raise CodebookError(error.detail, path, error.line) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise CodebookError(f"invalid YAML: {problem}", path, mark.line + 1 if mark else None) from None
+    if data is None:
+        raise CodebookError("file is empty", path)
+    if not isinstance(data, dict):
+        raise CodebookError("top level must be a mapping with codebook, version and themes", path, 1)
+    return _build(data, path)
+
+
+def _fields(data: dict) -> dict:
+    return {k: v for k, v in data.items() if k not in (_LINE, _ITEM_LINES)}
+
+
+def _build(data: dict, path) -> Codebook:
+    top = _fields(data)
+    unknown = sorted(set(top) - TOP_KEYS)
+    if unknown:
+        raise CodebookError(f"unknown top-level field '{unknown[0]}' (allowed: {', '.join(sorted(TOP_KEYS))})",
+                            path, data[_LINE])
+    for key in ("codebook", "version", "themes"):
+        if key not in top:
+            raise CodebookError(f"missing top-level field '{key}'", path, data[_LINE])
+    name = _string(top["codebook"], "codebook", path, data[_LINE])
+    version = str(top["version"])
+    if not SEMVER.match(version):
+        raise CodebookError(f"version '{version}' is not a semantic version such as 1.0.0", path, data[_LINE])
+    language = _string(top.get("language", "nl"), "language", path, data[_LINE])
+    questions = top.get("questions") or {}
+    if not isinstance(questions, dict):
+        raise CodebookError("questions must map question keys to their wording", path, data[_LINE])
+    questions = {str(k): str(v) for k, v in _fields(questions).items()}
+    themes_data = top["themes"]
+    if not isinstance(themes_data, list) or not themes_data:
+        raise CodebookError("themes must be a non-empty list", path, data[_LINE])
+    item_lines = data[_ITEM_LINES].get("themes", [])
+    themes: list[Theme] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(themes_data):
+        line = item_lines[index] if index < len(item_lines) else None
+        theme = _theme(item, index, line, path, questions)
+        if theme.id in seen:
+            raise CodebookError(f"duplicate theme id '{theme.id}' (first at line {seen[theme.id]})",
+                                path, theme.line)
+        seen[theme.id] = theme.line
+        themes.append(theme)
+    return Codebook(name=name, version=version, language=language, themes=tuple(themes),
+                    description=str(top.get("description") or "").strip(), questions=questions,
+                    path=str(path))
+
+
+def _theme(item: Any, index: int, line: int | None, path, questions: dict[str, str]) -> Theme:
+    if not isinstance(item, dict):
+        raise CodebookError(f"theme #{index + 1} must be a mapping with id and label", path, line)
+    line = item.get(_LINE, line)
+    raw = _fields(item)
+    theme_id = raw.get("id")
+    where = f"theme '{theme_id}'" if theme_id else f"theme #{index + 1}"
+    unknown = sorted(set(raw) - THEME_KEYS)
+    if unknown:
+        raise CodebookError(f"{where}: unknown field '{unknown[0]}' (allowed: {', '.join(sorted(THEME_KEYS))})",
+                            path, line)
+    if not isinstance(theme_id, str) or not THEME_ID.match(theme_id):
+        raise CodebookError(f"{where}: field 'id' must match [a-z][a-z0-9_]* (got {theme_id!r})", path, line)
+    if "label" not in raw:
+        raise CodebookError(f"{where}: missing field 'label'", path, line)
+    negation = raw.get("negation", "allow")
+    if negation not in NEGATION_MODES:
+        raise CodebookError(f"{where}: field 'negation' must be one of {', '.join(NEGATION_MODES)} "
+                            f"(got {negation!r})", path, line)
+    theme_questions = raw.get("questions")
+    if theme_questions is not None:
+        if isinstance(theme_questions, str):
+            theme_questions = [theme_questions]
+        if not isinstance(theme_questions, list) or not all(isinstance(q, str) for q in theme_questions):
+            raise CodebookError(f"{where}: field 'questions' must be a list of question keys", path, line)
+        if questions:
+            unknown_q = [q for q in theme_questions if q not in questions]
+            if unknown_q:
+                raise CodebookError(f"{where}: field 'questions' names '{unknown_q[0]}', which is not in the "
+                                    f"codebook's questions ({', '.join(questions)})", path, line)
+        theme_questions = frozenset(theme_questions)
+    pattern_lines = item.get(_ITEM_LINES, {}).get("patterns", [])
+    patterns_raw = raw.get("patterns") or []
+    if not isinstance(patterns_raw, list):
+        raise CodebookError(f"{where}: field 'patterns' must be a list", path, line)
+    patterns = tuple(
+        _pattern(p, negation, where, path, pattern_lines[i] if i < len(pattern_lines) else line)
+        for i, p in enumerate(patterns_raw)
+    )
+    return Theme(
+        id=theme_id, label=_string(raw["label"], f"{where}: field 'label'", path, line),
+        description=str(raw.get("description") or "").strip(),
+        include=_string_list(raw.get("include"), f"{where}: field 'include'", path, line),
+        exclude=_string_list(raw.get("exclude"), f"{where}: field 'exclude'", path, line),
+        examples=_string_list(raw.get("examples"), f"{where}: field 'examples'", path, line),
+        questions=theme_questions, negation=negation, patterns=patterns, line=line,
+    )
+
+
+def _pattern(item: Any, theme_negation: str, where: str, path, line: int | None) -> Pattern:
+    from .patterns import parse_pattern_string, validate_token_pattern
+
+    if isinstance(item, str):
+        parse_pattern_string(item, where, path, line)
+        return Pattern(text=item.strip(), tokens=None, negation=theme_negation, line=line)
+    if not isinstance(item, dict):
+        raise CodebookError(f"{where}: invalid pattern: expected a string or a mapping, got {item!r}", path, line)
+    line = item.get(_LINE, line)
+    raw = _fields(item)
+    unknown = sorted(set(raw) - PATTERN_KEYS)
+    if unknown:
+        raise CodebookError(f"{where}: invalid pattern: unknown field '{unknown[0]}' "
+                            f"(allowed: {', '.join(sorted(PATTERN_KEYS))})", path, line)
+    negation = raw.get("negation", theme_negation)
+    if negation not in NEGATION_MODES:
+        raise CodebookError(f"{where}: pattern negation must be one of {', '.join(NEGATION_MODES)}", path, line)
+    if ("pattern" in raw) == ("tokens" in raw):
+        raise CodebookError(f"{where}: invalid pattern: give exactly one of 'pattern' or 'tokens'", path, line)
+    if "pattern" in raw:
+        if not isinstance(raw["pattern"], str):
+            raise CodebookError(f"{where}: invalid pattern: 'pattern' must be a string", path, line)
+        parse_pattern_string(raw["pattern"], where, path, line)
+        return Pattern(text=raw["pattern"].strip(), tokens=None, negation=negation, line=line)
+    tokens = _strip_lines(raw["tokens"])
+    validate_token_pattern(tokens, where, path, line)
+    return Pattern(text=None, tokens=tuple(tokens), negation=negation, line=line)
+
+
+def _strip_lines(value):
+    if isinstance(value, dict):
+        return {k: _strip_lines(v) for k, v in _fields(value).items()}
+    if isinstance(value, list):
+        return [_strip_lines(v) for v in value]
+    return value
+
+
+def _string(value: Any, what: str, path, line) -> str:
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool) or str(value).strip() == "":
+        raise CodebookError(f"{what} must be a non-empty text", path, line)
+    return str(value).strip()
+
+
+def _string_list(value: Any, what: str, path, line) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value.strip(),)
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
+        return tuple(str(v).strip() for v in value)
+    raise CodebookError(f"{what} must be a text or a list of texts", path, line)

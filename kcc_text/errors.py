@@ -1,0 +1,45 @@
+"""Domain errors. The CLI turns each into one line on stderr and exit status 2.
+
+Every error names the file (and where possible the line, theme or field) at fault,
+so the message alone tells a researcher what to fix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class KccError(Exception):
+    """Something in the user's input is wrong."""
+
+    def __init__(self, message: str, path: str | Path | None = None, line: int | None = None):
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.detail = message
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        where = self.path or ""
+        if self.path and self.line is not None:
+            where += f":{self.line}"
+        return f"{where}: {self.detail}" if where else self.detail
+
+
+class InputFileError(KccError):
+    """A corpus or labels file cannot be read or has the wrong shape."""
+
+
+class CodebookError(KccError):
+    """A codebook is not valid YAML or breaks the codebook format."""
+
+
+class ModelError(KccError):
+    """A model file is corrupt, foreign, or does not fit the codebook."""
+
+
+class OutputPathError(KccError):
+    """An output path would overwrite an input or cannot be written."""
+
+
+class UsageError(KccError):
+    """Options that do not fit together or do not fit the data."""

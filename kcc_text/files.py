@@ -1,0 +1,78 @@
+"""Writing outputs safely: atomically, never over an input, and free of spreadsheet formulas."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO
+
+from .errors import OutputPathError
+
+# A cell starting with one of these is run as a formula by Excel, LibreOffice and
+# Google Sheets (OWASP "CSV injection"); a leading apostrophe makes it plain text.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\x00")
+
+
+def defuse_formula(value: object) -> object:
+    """Return `value` so that a spreadsheet shows it as text instead of running it."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        # Numbers such as "-3" or "+31 6 ..." written by respondents stay readable either way.
+        return "'" + value
+    return value
+
+
+def check_output_path(out: str | Path, inputs: Iterable[str | Path | None]) -> Path:
+    """Refuse an output path that is one of the inputs: an input is never overwritten."""
+    out_path = Path(out)
+    for given in inputs:
+        if given is None:
+            continue
+        given_path = Path(given)
+        if out_path.exists() and given_path.exists():
+            if os.path.samefile(out_path, given_path):
+                raise OutputPathError(f"output is the same file as the input {given_path}", out_path)
+        elif out_path.resolve() == given_path.resolve():
+            raise OutputPathError(f"output is the same file as the input {given_path}", out_path)
+    if out_path.exists() and out_path.is_dir():
+        raise OutputPathError("is a directory, not a file", out_path)
+    parent = out_path.parent if str(out_path.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputPathError(f"folder {parent} does not exist", out_path)
+    return out_path
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | Path, mode: str = "w", encoding: str | None = "utf-8",
+                  newline: str | None = "") -> Iterator[IO]:
+    """Open a temporary file beside `path`; rename it over `path` only when the block succeeds."""
+    path = Path(path)
+    binary = "b" in mode
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, mode, **({} if binary else {"encoding": encoding, "newline": newline})) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    with atomic_writer(path) as fh:
+        fh.write(text)
+
+
+def write_csv_atomic(frame, path: str | Path) -> None:
+    """Write a pandas DataFrame as UTF-8 CSV, formula-safe, atomically."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or str(safe[column].dtype).startswith("str"):
+            safe[column] = safe[column].map(defuse_formula)
+    with atomic_writer(path) as fh:
+        safe.to_csv(fh, index=False, lineterminator="\n")

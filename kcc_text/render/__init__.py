@@ -1,0 +1,1 @@
+"""Rich renderings of library results. Functions here return renderables and never print."""
