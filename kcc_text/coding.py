@@ -99,9 +99,7 @@ def code_frame(frame, coder: Coder, *, chunk_size: int = 2000,
     """Code every answer of a corpus frame (from `read_corpus`); return the coded frame."""
     import pandas as pd
 
-    clash = [c for c in frame.columns if c in OUTPUT_COLUMNS or re.match(r"^(th|src|p)_", c)]
-    if clash:
-        raise UsageError(f"input column '{clash[0]}' has the name of an output column; rename it")
+    check_input_columns(frame)
     parts = []
     for start in range(0, len(frame), chunk_size):
         chunk = frame.iloc[start:start + chunk_size]
@@ -111,6 +109,13 @@ def code_frame(frame, coder: Coder, *, chunk_size: int = 2000,
     if not parts:
         return coded_chunk(frame, coder)
     return pd.concat(parts, ignore_index=True)
+
+
+def check_input_columns(frame) -> None:
+    """An input column named like an output column would be silently overwritten: refuse it."""
+    clash = [c for c in frame.columns if c in OUTPUT_COLUMNS or re.match(r"^(th|src|p)_", c)]
+    if clash:
+        raise UsageError(f"input column '{clash[0]}' has the name of an output column; rename it")
 
 
 def coded_chunk(chunk, coder: Coder):

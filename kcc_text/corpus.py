@@ -1,9 +1,15 @@
-"""Reading answer files (CSV, XLSX, SPSS .sav) into one frame with canonical column names."""
+"""Reading answer files (CSV, XLSX, SPSS .sav) into frames with canonical column names.
+
+CSV files are read in chunks (`iter_corpus`), so coding a file of any size needs
+memory for one chunk, not for the whole file.
+"""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +17,7 @@ from .errors import InputFileError
 
 ENCODINGS = ("utf-8-sig", "cp1252")  # the contract's encodings; utf-8-sig also reads plain UTF-8
 DELIMITERS = ",;\t"
+_BLOCK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -23,79 +30,85 @@ class ColumnMap:
     question: str = "question"
 
 
-def read_table(path: str | Path):
-    """Read a CSV, XLSX or SPSS file into a DataFrame of strings, with clear errors."""
-    import pandas as pd
-
-    path = Path(path)
+def _check_file(path: Path) -> str:
+    """The file kind ('xlsx', 'sav' or 'csv') after the checks every reader shares."""
     if not path.exists():
         raise InputFileError("file not found", path)
     if path.is_dir():
         raise InputFileError("is a directory, not a file", path)
-    raw = path.read_bytes()
-    if not raw.strip():
+    if path.stat().st_size == 0:
         raise InputFileError("file is empty", path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        frame = _read_xlsx(path)
-    elif suffix == ".sav":
-        frame = _read_sav(path)
-    else:
-        frame = _read_csv_bytes(raw, path)
-    frame.columns = [str(c).strip() for c in frame.columns]
-    if frame.columns.duplicated().any():
-        dupes = sorted(set(frame.columns[frame.columns.duplicated()]))
-        raise InputFileError(f"duplicate column names: {', '.join(dupes)}", path)
-    return frame.astype(object).where(frame.notna(), "").map(_as_text) if len(frame) else frame
-
-
-def _as_text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _read_csv_bytes(raw: bytes, path: Path):
-    import pandas as pd
-
-    if raw.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if suffix == ".sav":
+        return "sav"
+    with path.open("rb") as fh:
+        head = fh.read(8192)
+    if head.startswith(b"PK\x03\x04"):
         raise InputFileError("is a zip/XLSX file, not CSV; give it an .xlsx name", path)
-    if b"\x00" in raw[:8192]:
+    if b"\x00" in head:
         raise InputFileError("is a binary file, not CSV text", path)
-    text = None
-    for encoding in ENCODINGS:
+    if not head.strip():
+        raise InputFileError("file is empty", path)
+    return "csv"
+
+
+def sniff_csv(path: Path) -> tuple[str, str]:
+    """The file's encoding (decoded in blocks, so memory stays flat) and its delimiter."""
+    encoding = None
+    for candidate in ENCODINGS:
+        decoder = codecs.getincrementaldecoder(candidate)()
         try:
-            text = raw.decode(encoding)
-            break
+            with path.open("rb") as fh:
+                while block := fh.read(_BLOCK):
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
-    if text is None:
+        encoding = candidate
+        break
+    if encoding is None:
         raise InputFileError("is neither UTF-8 nor Windows-1252 text", path)
-    sample = "\n".join(text.splitlines()[:50])
+    with path.open(encoding=encoding, newline="") as fh:
+        sample = "".join(line for _, line in zip(range(50), fh))
     try:
         delimiter = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:
-        header = text.splitlines()[0]
+        header = sample.splitlines()[0] if sample else ""
         delimiter = max(DELIMITERS, key=header.count)
+    return encoding, delimiter
+
+
+def _csv_frames(path: Path, chunk_size: int | None):
+    import pandas as pd
+
+    encoding, delimiter = sniff_csv(path)
+    handle = path.open(encoding=encoding, newline="")
     try:
-        return pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
-                           skipinitialspace=False)
+        reader = pd.read_csv(handle, sep=delimiter, dtype=str, keep_default_na=False,
+                             chunksize=chunk_size)
+        if chunk_size is None:
+            yield reader
+        else:
+            yield from reader
     except pd.errors.ParserError as exc:
         raise InputFileError(f"is not valid CSV ({str(exc).strip().splitlines()[-1]})", path) from None
     except pd.errors.EmptyDataError:
         raise InputFileError("file has no header row", path) from None
+    finally:
+        handle.close()
 
 
-def _read_xlsx(path: Path):
-    import pandas as pd
+def _whole_frame(path: Path, kind: str):
+    if kind == "xlsx":
+        import pandas as pd
 
-    try:
-        return pd.read_excel(path, dtype=object, engine="openpyxl")
-    except Exception as exc:  # openpyxl raises many types for a damaged workbook
-        raise InputFileError(f"is not a readable XLSX workbook ({type(exc).__name__})", path) from None
-
-
-def _read_sav(path: Path):
+        try:
+            # keep_default_na=False: an answer or metadata cell reading "NA" or "None" is data, not missing.
+            return pd.read_excel(path, dtype=object, engine="openpyxl", keep_default_na=False)
+        except Exception as exc:  # openpyxl raises many types for a damaged workbook
+            raise InputFileError(f"is not a readable XLSX workbook ({type(exc).__name__})", path) from None
     try:
         import pyreadstat
 
@@ -105,40 +118,101 @@ def _read_sav(path: Path):
     return frame
 
 
-def read_corpus(path: str | Path, columns: ColumnMap = ColumnMap()):
-    """Read a corpus file; return a frame with `id`, `text`, optional `wave`/`question`, then metadata.
+def _as_strings(frame, path: Path):
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.columns.duplicated().any():
+        dupes = sorted(set(frame.columns[frame.columns.duplicated()]))
+        raise InputFileError(f"duplicate column names: {', '.join(dupes)}", path)
+    if len(frame):
+        frame = frame.astype(object).where(frame.notna(), "").map(_as_text)
+    return frame
 
-    Rows keep their input order. Missing texts become "", a valid answer without themes.
+
+def _as_text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def iter_table(path: str | Path, chunk_size: int | None = None) -> Iterator:
+    """DataFrames of strings from a CSV, XLSX or SPSS file: in chunks for CSV when asked."""
+    path = Path(path)
+    kind = _check_file(path)
+    if kind == "csv":
+        for frame in _csv_frames(path, chunk_size):
+            yield _as_strings(frame, path)
+    else:
+        yield _as_strings(_whole_frame(path, kind), path)
+
+
+def read_table(path: str | Path):
+    """Read a whole CSV, XLSX or SPSS file into a DataFrame of strings, with clear errors."""
+    import pandas as pd
+
+    frames = list(iter_table(path))
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+
+class _CorpusChecker:
+    """Validates chunks of one corpus file: columns, non-empty and unique ids across chunks."""
+
+    def __init__(self, path: Path, columns: ColumnMap):
+        self.path = path
+        self.columns = columns
+        self.seen: set[str] = set()
+        self.rows = 0
+
+    def canonical(self, frame):
+        path, columns = self.path, self.columns
+        if len(frame.columns) == 0:
+            raise InputFileError("file has no columns", path)
+        for role, name in (("id", columns.id), ("text", columns.text)):
+            if name not in frame.columns:
+                found = ", ".join(list(frame.columns[:12]))
+                raise InputFileError(f"missing {role} column '{name}' (columns found: {found})", path)
+        rename = {columns.id: "id", columns.text: "text"}
+        for role in ("wave", "question"):
+            name = getattr(columns, role)
+            if name in frame.columns:
+                rename[name] = role
+            elif name != role:
+                raise InputFileError(f"missing {role} column '{name}'", path)
+        clash = [c for c in rename.values() if c in frame.columns and c not in rename]
+        if clash:
+            raise InputFileError(f"column '{clash[0]}' exists besides the column mapped to it", path)
+        frame = frame.rename(columns=rename)
+        ids = frame["id"].astype(str).str.strip()
+        frame["id"] = ids
+        empty = (ids == "").to_numpy()
+        if empty.any():
+            raise InputFileError("empty id", path, line=self.rows + int(empty.argmax()) + 2)
+        for offset, answer_id in enumerate(ids):
+            if answer_id in self.seen:
+                raise InputFileError(f"duplicate id '{answer_id}'", path, line=self.rows + offset + 2)
+            self.seen.add(answer_id)
+        self.rows += len(frame)
+        order = ["id", "text"] + [c for c in ("wave", "question") if c in frame.columns]
+        return frame[order + [c for c in frame.columns if c not in order]].reset_index(drop=True)
+
+
+def iter_corpus(path: str | Path, columns: ColumnMap = ColumnMap(), chunk_size: int = 5000) -> Iterator:
+    """Corpus chunks with `id`, `text`, optional `wave`/`question`, then the metadata columns.
+
+    Rows keep their input order. A missing text is "", a valid answer that gets no theme.
     """
     path = Path(path)
-    frame = read_table(path)
-    if len(frame.columns) == 0:
-        raise InputFileError("file has no columns", path)
-    for role, name in (("id", columns.id), ("text", columns.text)):
-        if name not in frame.columns:
-            found = ", ".join(frame.columns[:12])
-            raise InputFileError(f"missing {role} column '{name}' (columns found: {found})", path)
-    rename = {columns.id: "id", columns.text: "text"}
-    for role in ("wave", "question"):
-        name = getattr(columns, role)
-        if name in frame.columns:
-            rename[name] = role
-        elif name != role:
-            raise InputFileError(f"missing {role} column '{name}'", path)
-    clash = [c for c in rename.values() if c in frame.columns and c not in rename]
-    if clash:
-        raise InputFileError(f"column '{clash[0]}' exists besides the one mapped to it", path)
-    frame = frame.rename(columns=rename)
-    frame["id"] = frame["id"].astype(str).str.strip()
-    if (frame["id"] == "").any():
-        row = int((frame["id"] == "").to_numpy().argmax()) + 2
-        raise InputFileError("empty id", path, line=row)
-    dupes = frame["id"][frame["id"].duplicated()]
-    if len(dupes):
-        raise InputFileError(f"duplicate id '{dupes.iloc[0]}' ({len(dupes)} duplicates)", path)
-    frame["text"] = frame["text"].astype(str)
-    order = ["id", "text"] + [c for c in ("wave", "question") if c in frame.columns]
-    return frame[order + [c for c in frame.columns if c not in order]].reset_index(drop=True)
+    checker = _CorpusChecker(path, columns)
+    for frame in iter_table(path, chunk_size):
+        yield checker.canonical(frame)
+
+
+def read_corpus(path: str | Path, columns: ColumnMap = ColumnMap()):
+    """The whole corpus as one frame (see `iter_corpus`)."""
+    import pandas as pd
+
+    path = Path(path)
+    checker = _CorpusChecker(path, columns)
+    return checker.canonical(read_table(path))
 
 
 def metadata_columns(frame) -> list[str]:

@@ -51,6 +51,8 @@ def atomic_writer(path: str | Path, mode: str = "w", encoding: str | None = "utf
     path = Path(path)
     binary = "b" in mode
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
+    # mkstemp makes the file private (0600); an output should get the user's usual mode.
+    os.chmod(tmp, 0o666 & ~_umask())
     try:
         with os.fdopen(fd, mode, **({} if binary else {"encoding": encoding, "newline": newline})) as fh:
             yield fh
@@ -63,16 +65,37 @@ def atomic_writer(path: str | Path, mode: str = "w", encoding: str | None = "utf
         raise
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def write_text_atomic(path: str | Path, text: str) -> None:
     with atomic_writer(path) as fh:
         fh.write(text)
 
 
-def write_csv_atomic(frame, path: str | Path) -> None:
-    """Write a pandas DataFrame as UTF-8 CSV, formula-safe, atomically."""
+def defuse_frame(frame):
+    """A copy of a DataFrame whose text cells cannot run as spreadsheet formulas."""
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or str(safe[column].dtype).startswith("str"):
             safe[column] = safe[column].map(defuse_formula)
+    return safe
+
+
+def write_csv_atomic(frame, path: str | Path) -> None:
+    """Write a pandas DataFrame as UTF-8 CSV, formula-safe, atomically."""
     with atomic_writer(path) as fh:
-        safe.to_csv(fh, index=False, lineterminator="\n")
+        defuse_frame(frame).to_csv(fh, index=False, lineterminator="\n")
+
+
+def write_csv_chunks_atomic(frames: Iterable, path: str | Path) -> int:
+    """Write DataFrames one after another as one CSV (header once); return the rows written."""
+    rows = 0
+    with atomic_writer(path) as fh:
+        for index, frame in enumerate(frames):
+            defuse_frame(frame).to_csv(fh, index=False, header=index == 0, lineterminator="\n")
+            rows += len(frame)
+    return rows

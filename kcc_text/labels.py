@@ -74,10 +74,16 @@ def append_labels(path: str | Path, rows: list[Mapping[str, str]]) -> None:
         if not header or "id" not in header or "theme" not in header:
             raise InputFileError("is not a labels file (no id and theme columns)", path)
         fields = header
+        with path.open("rb") as fh:
+            fh.seek(-1, os.SEEK_END)
+            # A file saved without a final newline would glue our first row onto its last one.
+            missing_newline = fh.read(1) not in (b"\n", b"\r")
     with path.open("a", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
         if new:
             writer.writeheader()
+        elif missing_newline:
+            fh.write("\n")
         writer.writerows(rows)
         fh.flush()
         os.fsync(fh.fileno())

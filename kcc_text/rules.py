@@ -38,7 +38,8 @@ class RuleMatcher:
                 else:
                     spacy_pattern = compile_pattern_string(parse_pattern_string(pattern.text), lemma)
                 key = f"{theme.id}#{index}"
-                self.matcher.add(key, [spacy_pattern])
+                # LONGEST: "te? veel werk" on "te veel werk" is one piece of evidence, not two.
+                self.matcher.add(key, [spacy_pattern], greedy="LONGEST")
                 self._rules[nlp.vocab.strings[key]] = (theme.id, pattern.negation)
 
     def hits(self, doc, question: str | None = None) -> list[RuleHit]:

@@ -77,11 +77,21 @@ class ShiftResult:
             yield question, rows.reset_index(drop=True)
 
 
+def _cell(value: object) -> str:
+    """A cell as stripped text; missing values (None, NaN, pandas NA) are empty."""
+    if value is None:
+        return ""
+    try:
+        if value != value:  # NaN
+            return ""
+    except TypeError:  # pandas NA refuses to be a bool
+        return ""
+    return str(value).strip()
+
+
 def split_themes(value: object) -> frozenset[str]:
     """Theme ids of one coded answer (`a;b`); empty or missing means no theme."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return frozenset()
-    return frozenset(part.strip() for part in str(value).split(";") if part.strip())
+    return frozenset(part.strip() for part in _cell(value).split(";") if part.strip())
 
 
 def theme_shift(frame, themes: Sequence | None = None, *, by: str = "wave", group_a: str | None = None,
@@ -94,7 +104,7 @@ def theme_shift(frame, themes: Sequence | None = None, *, by: str = "wave", grou
     `.questions` (None: all questions); None takes the ids found in the data per question.
     Groups default to the first and last value of `by` in data order.
     """
-    _check_options(test, correction, confidence)
+    check_options(test, correction, confidence)
     if "themes" not in frame.columns:
         raise UsageError("no 'themes' column: expected coded answers (the output of kcc-text code)")
     assigned = [split_themes(value) for value in frame["themes"]]
@@ -113,10 +123,10 @@ def shift_from_labels(frame, label_sets: Mapping[str, Iterable[str]], themes: Se
     `label_sets` maps answer id -> theme ids (as `kcc_text.labels.label_sets` returns); the
     base of a share is then the coded answers of that group and question.
     """
-    _check_options(test, correction, confidence)
+    check_options(test, correction, confidence)
     if "id" not in frame.columns:
         raise InputFileError("no 'id' column to join the labels on")
-    ids = [str(value).strip() for value in frame["id"]]
+    ids = [_cell(value) for value in frame["id"]]
     coded = [answer_id in label_sets for answer_id in ids]
     notes = []
     missing = len(set(label_sets) - set(ids))
@@ -145,7 +155,8 @@ def themes_in_data(assigned: Sequence[frozenset[str]], questions: Sequence[str |
     return refs
 
 
-def _check_options(test: str, correction: str, confidence: float) -> None:
+def check_options(test: str, correction: str, confidence: float = 0.95) -> None:
+    """Refuse an unknown test or correction, or a confidence level outside (0, 1)."""
     if test not in TESTS:
         raise UsageError(f"unknown test '{test}' (choose {' or '.join(TESTS)})")
     if correction not in CORRECTIONS:
@@ -154,10 +165,16 @@ def _check_options(test: str, correction: str, confidence: float) -> None:
         raise UsageError(f"confidence must be between 0 and 1 (got {confidence})")
 
 
+def _listing(values: Iterable, limit: int = 15) -> str:
+    values = [str(v) for v in values]
+    shown = ", ".join(values[:limit])
+    return shown + (f", ... ({len(values) - limit} more)" if len(values) > limit else "")
+
+
 def _pick_groups(order: list[str], by: str, group_a: str | None, group_b: str | None) -> tuple[str, str]:
     for given in (group_a, group_b):
         if given is not None and given not in order:
-            raise UsageError(f"group '{given}' not found in column '{by}' (groups: {', '.join(order)})")
+            raise UsageError(f"group '{given}' not found in column '{by}' (groups: {_listing(order)})")
     if len(order) < 2:
         found = f"only '{order[0]}'" if order else "no values"
         raise UsageError(f"column '{by}' has {found}: two groups are needed to compare")
@@ -177,19 +194,19 @@ def _pick_groups(order: list[str], by: str, group_a: str | None, group_b: str | 
 def _shift(frame, assigned: list[frozenset[str]], themes: Sequence | None, *, by: str, group_a, group_b,
            question, test: str, correction: str, confidence: float, base: str, notes: list[str]):
     if by not in frame.columns:
-        raise UsageError(f"no column '{by}' to compare groups by (columns: {', '.join(map(str, frame.columns))})")
-    group_of = [str(value).strip() for value in frame[by]]
+        raise UsageError(f"no column '{by}' to compare groups by (columns: {_listing(frame.columns)})")
+    group_of = [_cell(value) for value in frame[by]]
     order = list(dict.fromkeys(g for g in group_of if g))
     a, b = _pick_groups(order, by, group_a, group_b)
 
     has_questions = "question" in frame.columns
-    question_of = [str(v).strip() for v in frame["question"]] if has_questions else [None] * len(frame)
+    question_of = [_cell(v) for v in frame["question"]] if has_questions else [None] * len(frame)
     all_questions = list(dict.fromkeys(question_of))
     if question is not None:
         if not has_questions:
             raise UsageError(f"question '{question}' asked for, but the data has no 'question' column")
         if question not in all_questions:
-            raise UsageError(f"question '{question}' not found (questions: {', '.join(all_questions)})")
+            raise UsageError(f"question '{question}' not found (questions: {_listing(all_questions)})")
         questions = [question]
     else:
         questions = all_questions
@@ -238,7 +255,7 @@ def _shift(frame, assigned: list[frozenset[str]], themes: Sequence | None, *, by
             stats = _theme_stats(k_a, n_a, k_b, n_b, test, confidence)
             if stats.pop("small"):
                 small.append(theme.id)
-            q_rows.append({"question": q, "theme": theme.id, "label": str(theme.label),
+            q_rows.append({"question": q, "theme": theme.id, "label": str(theme.label or theme.id),
                            "n_a": k_a, "n_b": k_b, **stats})
         _adjust(q_rows, correction)
         family[q] = len(q_rows)
@@ -250,6 +267,10 @@ def _shift(frame, assigned: list[frozenset[str]], themes: Sequence | None, *, by
         q_rows.sort(key=lambda r: (-abs(r["diff_pp"]), -abs(r["_diff"]), r["theme"]))
         rows.extend(q_rows)
     if not compared:
+        if len(questions) == 1:
+            empty = a if totals[(questions[0], a)] == 0 else b
+            where = f"question '{questions[0]}' has" if questions[0] is not None else "there are"
+            raise UsageError(f"{where} no answers from group '{empty}' in column '{by}'")
         raise UsageError(f"no question has answers from both '{a}' and '{b}' in column '{by}'")
 
     return ShiftResult(table=_table(rows, split), groups=(a, b), by=by, n=n, warnings=warnings,

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .codebook import load_codebook
-from .corpus import ColumnMap, read_corpus
-from .files import check_output_path, write_csv_atomic
+from .corpus import ColumnMap, iter_corpus
+from .files import check_output_path, write_csv_chunks_atomic
 
 
 @dataclass(frozen=True)
@@ -21,24 +21,36 @@ class CodeSummary:
 
 
 def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, target_precision=None,
-                     spacy_model=None, columns: ColumnMap = ColumnMap(), progress=None) -> CodeSummary:
-    """Code a corpus file and write the coded CSV atomically; return counts for the summary line."""
-    from .coding import Coder, code_frame
+                     spacy_model=None, columns: ColumnMap = ColumnMap(), progress=None,
+                     chunk_size: int = 2000) -> CodeSummary:
+    """Code a corpus file chunk by chunk and write the coded CSV atomically.
+
+    Memory holds one chunk at a time, so it does not grow with the number of answers.
+    """
+    from .coding import Coder, coded_chunk, check_input_columns
 
     out = check_output_path(out_path, [corpus_path, codebook_path, model_path])
     codebook = load_codebook(codebook_path)
-    frame = read_corpus(corpus_path, columns)
     model = None
     if model_path is not None:
         from .model_io import load_model
 
         model = load_model(model_path)
     coder = Coder(codebook, model=model, spacy_model=spacy_model, target_precision=target_precision)
-    bar = progress(len(frame)) if progress is not None else contextlib.nullcontext(None)
+    counts = {"themed": 0, "review": 0}
+
+    def coded_chunks(advance):
+        for chunk in iter_corpus(corpus_path, columns, chunk_size=chunk_size):
+            check_input_columns(chunk)
+            coded = coded_chunk(chunk, coder)
+            counts["themed"] += int((coded["themes"] != "").sum())
+            counts["review"] += int(coded["needs_review"].sum())
+            if advance is not None:
+                advance(len(coded))
+            yield coded
+
+    bar = progress() if progress is not None else contextlib.nullcontext(None)
     with bar as advance:
-        coded = code_frame(frame, coder, progress=advance)
-    write_csv_atomic(coded, out)
-    return CodeSummary(
-        n_answers=len(coded), n_with_theme=int((coded["themes"] != "").sum()),
-        n_review=int(coded["needs_review"].sum()), codebook_ref=codebook.ref, pipeline=coder.pipeline,
-    )
+        n = write_csv_chunks_atomic(coded_chunks(advance), out)
+    return CodeSummary(n_answers=n, n_with_theme=counts["themed"], n_review=counts["review"],
+                       codebook_ref=codebook.ref, pipeline=coder.pipeline)

@@ -20,13 +20,23 @@ app = typer.Typer(
 )
 
 # Command registration: one line per command module (keep this list sorted by command).
+from . import agreement_cmd  # noqa: E402
+from . import annotate_cmd  # noqa: E402
 from . import codebook_cmd  # noqa: E402
 from . import code_cmd  # noqa: E402
 from . import demo_cmd  # noqa: E402
+from . import discover_cmd  # noqa: E402
+from . import review_cmd  # noqa: E402
+from . import shift_cmd  # noqa: E402
 
+app.command("agreement")(agreement_cmd.agreement)
+app.command("annotate")(annotate_cmd.annotate)
 app.add_typer(codebook_cmd.app, name="codebook")
 app.command("code")(code_cmd.code)
 app.command("demo")(demo_cmd.demo)
+app.command("discover")(discover_cmd.discover)
+app.command("review")(review_cmd.review)
+app.command("shift")(shift_cmd.shift)
 
 
 def main() -> None:

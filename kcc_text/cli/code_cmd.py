@@ -42,13 +42,13 @@ def _progress_factory():
         return None
     import contextlib
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     @contextlib.contextmanager
-    def bar(total: int):
-        with Progress("coding", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+    def bar():
+        with Progress("coding", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err_console, transient=True) as progress:
-            task = progress.add_task("coding", total=total)
+            task = progress.add_task("coding", total=None)
             yield lambda n: progress.advance(task, n)
 
     return bar

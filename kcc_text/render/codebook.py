@@ -14,9 +14,11 @@ def codebook_table(codebook: Codebook, *, patterns: bool = False) -> Table:
     table = Table(title=f"{codebook.ref}  (hash {codebook.hash})", show_lines=patterns, expand=False)
     table.add_column("theme", style="bold", no_wrap=True)
     table.add_column("label")
-    table.add_column("questions")
+    # fold, not ellipsis: a cut-off question key or pattern is one the reader cannot use.
+    table.add_column("questions", overflow="fold")
     table.add_column("neg.", no_wrap=True)
-    table.add_column("patterns" if patterns else "#pat.", justify="left" if patterns else "right")
+    table.add_column("patterns" if patterns else "#pat.", justify="left" if patterns else "right",
+                     overflow="fold")
     for theme in codebook.themes:
         questions = ", ".join(sorted(theme.questions)) if theme.questions else "all"
         shown = "\n".join(p.describe() for p in theme.patterns) if patterns else str(len(theme.patterns))

@@ -1,0 +1,109 @@
+"""`kcc-text annotate`: code answers by hand, one key press at a time, saving every decision at once."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .common import console, guard
+from .options import CodebookOpt, IdCol, ModelOpt, QuestionCol, SpacyModel, TextCol, WaveCol, column_map
+
+LEGEND = "Enter accept · 1-9, a-z toggle a theme · 0 no theme · s skip · u undo · q quit"
+
+
+class Order(str, enum.Enum):
+    uncertain = "uncertain"
+    input = "input"
+
+
+@guard
+def annotate(
+    corpus: Annotated[Path, typer.Argument(help="Answers: CSV, XLSX or SPSS .sav with id and text columns.")],
+    codebook: CodebookOpt,
+    labels: Annotated[Path, typer.Option(
+        "--labels", "-l", help="Labels file to append decisions to (created when missing; never rewritten).")],
+    coder: Annotated[str, typer.Option("--coder", help="Your name or initials, stored with every decision.")],
+    model: ModelOpt = None,
+    order: Annotated[Order, typer.Option(
+        "--order", help="uncertain: the answers the machine is least sure of first; input: file order.")
+    ] = Order.uncertain,
+    only_review: Annotated[bool, typer.Option(
+        "--only-review", help="Only answers the machine would send to review.")] = False,
+    spacy_model: SpacyModel = None,
+    id_col: IdCol = "id", text_col: TextCol = "text", wave_col: WaveCol = "wave",
+    question_col: QuestionCol = "question",
+) -> None:
+    """Code answers by hand with suggested themes; resumes where you stopped."""
+    from ..annotate import plan_session
+
+    plan = plan_session(corpus, codebook, labels, coder, model_path=model, order=order.value,
+                        only_review=only_review, columns=column_map(id_col, text_col, wave_col, question_col),
+                        spacy_model=spacy_model)
+    for note in plan.notes:
+        console.print(f"note: {note}", highlight=False)
+    session = plan.session
+    if session.done:
+        console.print(f"Nothing to code: {plan.n_done_before} of {plan.n_answers} answers already coded by "
+                      f"{session.coder}; empty answers are left out.", highlight=False)
+        return
+    try:
+        session.run(_read_key, _show)
+    finally:
+        # Decisions are already on disk; this only tells the coder where things stand.
+        left = session.remaining
+        console.print(f"{session.n_saved} decisions saved to {labels} ({session.n_skipped} skipped; {left} of "
+                      f"{len(session.items)} in this queue not yet decided). Run the same command again to continue.", highlight=False)
+
+
+def _read_key() -> str:
+    from ..errors import UsageError
+
+    try:
+        return typer.getchar()
+    except (KeyboardInterrupt, EOFError):
+        return "q"
+    except OSError:
+        raise UsageError("annotate needs an interactive terminal to read key presses") from None
+
+
+def _show(session) -> None:
+    if console.is_terminal:
+        console.clear()
+    console.print(screen(session))
+
+
+def screen(session):
+    """The answer in a panel, its themes with their keys and suggestions, the legend and last message."""
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    item = session.current
+    done = session.position + 1
+    where = " · ".join(x for x in (item.wave, item.question) if x)
+    title = f"{done}/{len(session.items)} · {item.id}" + (f" · {where}" if where else "")
+    themes = Table.grid(padding=(0, 1))
+    themes.add_column(no_wrap=True)
+    themes.add_column(no_wrap=True, style="bold")
+    themes.add_column(overflow="fold")
+    themes.add_column(no_wrap=True, justify="right")
+    for theme in session.codebook.themes:
+        if theme.id not in item.applicable:
+            continue
+        on = theme.id in session.selected
+        hint = []
+        if theme.id in item.suggested:
+            hint.append("suggested")
+        if item.scores and theme.id in item.scores:
+            hint.append(f"{item.scores[theme.id]:.2f}")
+        themes.add_row(Text("[x]" if on else "[ ]", style="bold green" if on else "dim"),
+                       session.key_of[theme.id], Text(f"{theme.id}  {theme.label}", style="bold" if on else ""),
+                       Text(" ".join(hint), style="dim"))
+    parts = [Panel(Text(item.text), title=title, title_align="left"), themes, Text(LEGEND, style="dim")]
+    if session.message:
+        parts.append(Text(session.message, style="yellow"))
+    return Group(*parts)

@@ -1,0 +1,31 @@
+"""`kcc-text review`: the answers where the machine and people disagree, per theme."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .common import console, guard
+
+
+@guard
+def review(
+    coded: Annotated[Path, typer.Argument(help="Coded CSV written by `kcc-text code`.")],
+    labels: Annotated[Path, typer.Option("--labels", "-l", help="Labels file with people's codes.")],
+    theme: Annotated[list[str] | None, typer.Option("--theme", "-t", help="Only this theme (repeatable).")] = None,
+    wave: Annotated[list[str] | None, typer.Option("--wave", help="Only answers of this wave (repeatable).")] = None,
+    question: Annotated[list[str] | None, typer.Option(
+        "--question", "-q", help="Only answers to this question (repeatable).")] = None,
+    limit: Annotated[int, typer.Option(
+        "--limit", "-n", help="Answers shown per theme and kind (false positives, false negatives); "
+                              "0 shows the summary only.")] = 10,
+    coder: Annotated[str | None, typer.Option("--coder", help="Use only this coder's labels.")] = None,
+) -> None:
+    """Show false positives and false negatives per theme, most confidently wrong first."""
+    from ..render.review import review_view
+    from ..review import review_files
+
+    result = review_files(coded, labels, themes=theme, waves=wave, questions=question, limit=limit, coder=coder)
+    console.print(review_view(result, plain=not console.is_terminal))

@@ -1,0 +1,150 @@
+"""`kcc-text shift`: how theme shares differ between two groups (waves by default), per question."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .common import console, err_console, guard
+
+OUT_FORMATS = {".csv": "csv", ".json": "json", ".md": "md"}
+
+
+@guard
+def shift(
+    coded: Annotated[Path, typer.Argument(
+        help="Coded answers (the CSV from `kcc-text code`), or with --labels any answers file with an id column.")],
+    by: Annotated[str, typer.Option(
+        "--by", help="Column whose values form the groups: wave, or any metadata column (e.g. leeftijd).")] = "wave",
+    group_from: Annotated[str | None, typer.Option(
+        "--from", help="Group a, the baseline (default: the first value of --by in the data).")] = None,
+    group_to: Annotated[str | None, typer.Option(
+        "--to", help="Group b, compared with a (default: the last value of --by in the data).")] = None,
+    question: Annotated[str | None, typer.Option(
+        "--question", "-q", help="Report only this question (default: every question, each on its own).")] = None,
+    fmt: Annotated[str | None, typer.Option(
+        "--format", "-f", help="table, csv, json or md (default: table, or taken from the --out suffix).")] = None,
+    labels: Annotated[Path | None, typer.Option(
+        "--labels", help="Compare human codes from this labels file instead of the `themes` column; "
+                         "only coded answers count.")] = None,
+    codebook: Annotated[Path | None, typer.Option(
+        "--codebook", "-c", help="Codebook YAML: theme labels and which questions each theme applies to "
+                                 "(default: the theme ids found in the data).")] = None,
+    test: Annotated[str, typer.Option(
+        "--test", help="fisher (Fisher's exact test) or chi2 (Pearson chi-square, no Yates correction).")] = "fisher",
+    correction: Annotated[str, typer.Option(
+        "--correction", help="Multiple-testing correction over a question's themes: holm, fdr_bh "
+                             "(Benjamini-Hochberg) or none.")] = "holm",
+    plot: Annotated[Path | None, typer.Option(
+        "--plot", help="Also draw the shares per group with their intervals to this .png or .svg file.")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Write the report (csv, json or md) to this file instead of the terminal.")] = None,
+) -> None:
+    """Compare theme shares between two groups per question: difference in points, 95% interval, corrected test."""
+    from ..errors import UsageError
+
+    from ..shift import check_options
+
+    check_options(test, correction)
+    fmt = _resolve_format(fmt, out)
+    inputs = [coded, labels, codebook]
+    if out is not None:
+        from ..files import check_output_path
+
+        check_output_path(out, inputs)
+    if plot is not None:
+        from ..files import check_output_path
+        from ..plot import plot_format
+
+        plot_format(plot)
+        check_output_path(plot, inputs + [out])
+        if out is not None and Path(plot).resolve() == Path(out).resolve():
+            raise UsageError("--plot and --out name the same file", plot)
+
+    result = compare_file(coded, by=by, group_a=group_from, group_b=group_to, question=question, labels=labels,
+                          codebook=codebook, test=test, correction=correction)
+
+    if plot is not None:
+        from ..plot import plot_shift
+
+        plot_shift(result, plot)
+    if fmt == "table":
+        from ..render.shift import render_shift
+
+        for renderable in render_shift(result):
+            console.print(renderable)
+    else:
+        from ..shift import to_csv, to_json, to_markdown
+
+        text = {"csv": to_csv, "json": to_json, "md": to_markdown}[fmt](result)
+        if out is not None:
+            from ..files import write_text_atomic
+
+            write_text_atomic(out, text)
+        else:
+            typer.echo(text, nl=False)
+        if fmt == "csv":
+            # csv has no room for them; stderr keeps a piped csv clean.
+            for warning in result.warnings:
+                err_console.print(f"warning: {warning}", markup=False)
+    if out is not None:
+        err_console.print(f"Wrote {out}", markup=False)
+    if plot is not None:
+        err_console.print(f"Wrote {plot}", markup=False)
+
+
+def _resolve_format(fmt: str | None, out: Path | None) -> str:
+    from ..errors import UsageError
+
+    if fmt is None:
+        if out is None:
+            return "table"
+        suffix = Path(out).suffix.lower()
+        if suffix not in OUT_FORMATS:
+            raise UsageError(f"cannot tell the format from '{suffix or 'no suffix'}': give --format csv, json or md",
+                             out)
+        return OUT_FORMATS[suffix]
+    fmt = fmt.lower()
+    if fmt not in ("table", "csv", "json", "md"):
+        raise UsageError(f"unknown --format '{fmt}' (choose table, csv, json or md)")
+    if fmt == "table" and out is not None:
+        raise UsageError("the table is for the terminal: give --format csv, json or md with --out", out)
+    return fmt
+
+
+def compare_file(coded: Path, *, by: str, group_a: str | None, group_b: str | None, question: str | None,
+                 labels: Path | None, codebook: Path | None, test: str, correction: str):
+    """Read the inputs and run the comparison; data errors name the answers file."""
+    from ..corpus import read_table
+    from ..errors import KccError
+    from ..shift import shift_from_labels, theme_shift
+
+    frame = read_table(coded)
+    book = None
+    if codebook is not None:
+        from ..codebook import load_codebook
+
+        book = load_codebook(codebook)
+    themes = list(book.themes) if book is not None else None
+    options = dict(by=by, group_a=group_a, group_b=group_b, question=question, test=test, correction=correction)
+    try:
+        if labels is not None:
+            from ..labels import label_sets, read_labels
+
+            sets = label_sets(read_labels(labels, known_themes=book.theme_ids if book is not None else None))
+            result = shift_from_labels(frame, sets, themes, **options)
+        else:
+            result = theme_shift(frame, themes, **options)
+    except KccError as error:
+        if error.path is None:
+            # The library does not know the file; the user needs it in the message.
+            raise type(error)(error.detail, coded) from None
+        raise
+    if book is not None and labels is None and "codebook" in frame.columns:
+        used = sorted({str(v) for v in frame["codebook"]} - {""})
+        if used and used != [book.ref]:
+            result.warnings.insert(0, f"{coded} was coded with {', '.join(used)}, the labels shown are from "
+                                      f"{book.ref}")
+    return result

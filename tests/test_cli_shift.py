@@ -1,0 +1,163 @@
+"""`kcc-text shift`: the report in every format, the chart, human codes, and clean errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from kcc_text.cli import app
+
+runner = CliRunner()
+
+# (text, themes) pairs, repeated to give each wave and question a few dozen answers.
+SPRING = [("Het salaris is veel te laag.", "salaris", 12), ("Veel stress en te veel werk.", "werkdruk", 6),
+          ("Het werk is echt leuk.", "leuk_werk", 10), ("", "", 12)]
+AUTUMN = [("Het salaris is veel te laag.", "salaris", 5), ("Veel stress en te veel werk.", "werkdruk", 16),
+          ("Het werk is echt leuk.", "leuk_werk", 9), ("Geen idee.", "", 10)]
+HELPING = {"voorjaar-2020": 8, "najaar-2020": 20}
+
+
+def write_coded(path):
+    rows = [("id", "text", "wave", "question", "beveelt_aan", "themes", "needs_review", "codebook")]
+    for wave, spec in (("voorjaar-2020", SPRING), ("najaar-2020", AUTUMN)):
+        for text, themes, count in spec:
+            for i in range(count):
+                rows.append((f"r{len(rows)}", text, wave, "aanbevelen", "ja" if i % 2 else "nee", themes, "0",
+                             "kcc-mini@1.0.0"))
+        for i in range(40):
+            helped = i < HELPING[wave]
+            rows.append((f"r{len(rows)}", "Klanten goed helpen." if helped else "Weet ik niet.", wave,
+                         "toegevoegde_waarde", "", "klanten_helpen" if helped else "", "0", "kcc-mini@1.0.0"))
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    return path
+
+
+@pytest.fixture
+def coded(tmp_path):
+    return write_coded(tmp_path / "gecodeerd.csv")
+
+
+def read_csv_text(text):
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_table_shows_both_questions_with_direction(coded):
+    result = runner.invoke(app, ["shift", str(coded)])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "aanbevelen: voorjaar-2020 (a, n=40) → najaar-2020 (b, n=40)" in out
+    assert "toegevoegde_waarde: voorjaar-2020 (a, n=40) → najaar-2020 (b, n=40)" in out
+    assert "▲ +25.0" in out  # werkdruk 15% -> 40%
+    assert "▼ -17.5" in out  # salaris 30% -> 12.5%
+    assert "Fisher" in out and "Holm" in out
+
+
+def test_csv_to_stdout_has_contract_columns(coded):
+    result = runner.invoke(app, ["shift", str(coded), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = read_csv_text(result.stdout)
+    assert list(rows[0]) == ["question", "theme", "label", "n_a", "pct_a", "n_b", "pct_b", "diff_pp", "ci_low",
+                             "ci_high", "p_value", "p_adjusted"]
+    assert rows[0]["question"] == "aanbevelen" and rows[0]["theme"] == "werkdruk"
+    helping = [r for r in rows if r["theme"] == "klanten_helpen"]
+    assert [(r["question"], r["pct_a"], r["pct_b"], r["diff_pp"]) for r in helping] == [
+        ("toegevoegde_waarde", "20.0", "50.0", "30.0")]
+
+
+def test_question_and_groups_can_be_chosen(coded):
+    result = runner.invoke(app, ["shift", str(coded), "--question", "aanbevelen", "--from", "najaar-2020",
+                                 "--to", "voorjaar-2020", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = read_csv_text(result.stdout)
+    assert "question" not in rows[0]
+    assert {r["theme"]: r["diff_pp"] for r in rows}["werkdruk"] == "-25.0"
+
+
+def test_by_metadata_column_json_names_the_method(coded):
+    result = runner.invoke(app, ["shift", str(coded), "--by", "beveelt_aan", "--test", "chi2",
+                                 "--correction", "fdr_bh", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["by"] == "beveelt_aan" and data["groups"] == {"a": "nee", "b": "ja"}
+    assert data["questions"] == ["aanbevelen"]  # toegevoegde_waarde has no ja/nee answers
+    assert (data["method"]["test"], data["method"]["interval"], data["method"]["correction"]) == (
+        "chi2", "newcombe", "fdr_bh")
+    assert any("toegevoegde_waarde" in w for w in data["warnings"])
+
+
+def test_out_and_plot_write_files(coded, tmp_path):
+    out, chart = tmp_path / "verschuiving.md", tmp_path / "verschuiving.png"
+    result = runner.invoke(app, ["shift", str(coded), "--out", str(out), "--plot", str(chart)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").startswith("# Theme shift by wave: voorjaar-2020 (a) → najaar-2020 (b)")
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert result.stdout == ""
+
+
+def test_labels_compare_human_codes_on_a_plain_corpus(tmp_path, tiny_corpus):
+    labels = tmp_path / "codes.csv"
+    labels.write_text("id,theme,coder,coded_at\nr1,salaris,ann,2024-01-01\nr2,werkdruk,ann,2024-01-01\n"
+                      "r3,,ann,2024-01-01\nr3,leuk_werk,ann,2023-12-01\n", encoding="utf-8")
+    result = runner.invoke(app, ["shift", str(tiny_corpus), "--labels", str(labels), "-q", "aanbevelen",
+                                 "-f", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    # r3's latest decision is "no theme"; r4 and r5 were never coded and do not count.
+    assert {(n["group"], n["answers"]) for n in data["n"]} == {("voorjaar-2020", 2), ("najaar-2020", 1)}
+    rows = {r["theme"]: r for r in data["rows"]}
+    assert set(rows) == {"salaris", "werkdruk"}
+    assert (rows["salaris"]["pct_a"], rows["salaris"]["pct_b"]) == (50.0, 0.0)
+
+
+def test_codebook_gives_labels_and_applicability(coded, tiny_codebook):
+    # Needs kcc_text.codebook (load_codebook) and the shared tiny_codebook fixture.
+    result = runner.invoke(app, ["shift", str(coded), "--codebook", str(tiny_codebook), "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = read_csv_text(result.stdout)
+    labels = {(r["question"], r["theme"]): r["label"] for r in rows}
+    assert labels[("aanbevelen", "salaris")] == "Salaris en beloning"
+    assert ("aanbevelen", "klanten_helpen") not in labels  # applies to toegevoegde_waarde only
+    assert labels[("toegevoegde_waarde", "klanten_helpen")] == "Klanten helpen"
+    assert ("toegevoegde_waarde", "collegas") in labels  # in the codebook, never found: still reported
+
+
+@pytest.mark.parametrize("args, message", [
+    (["missing.csv"], "missing.csv: file not found"),
+    (["{coded}", "--from", "winter-2021"], "group 'winter-2021' not found in column 'wave' "
+                                           "(groups: voorjaar-2020, najaar-2020)"),
+    (["{coded}", "--by", "leeftijd"], "no column 'leeftijd'"),
+    (["{coded}", "--question", "salaris"], "question 'salaris' not found"),
+    (["{coded}", "--out", "{coded}"], "output is the same file as the input"),
+    (["{coded}", "--plot", "{tmp}/grafiek.pdf"], "grafiek.pdf: cannot tell the chart format"),
+    (["{coded}", "--test", "t-toets"], "unknown test 't-toets'"),
+    (["{coded}", "--format", "xlsx"], "unknown --format 'xlsx'"),
+])
+def test_errors_are_one_line_and_exit_2(coded, tmp_path, args, message):
+    before = coded.read_bytes()
+    args = [a.format(coded=coded, tmp=tmp_path) for a in args]
+    result = runner.invoke(app, ["shift", *args])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0]
+    assert coded.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gecodeerd.csv"]
+
+
+def test_a_corpus_without_themes_needs_labels(tiny_corpus):
+    result = runner.invoke(app, ["shift", str(tiny_corpus)])
+    assert result.exit_code == 2
+    assert "antwoorden.csv: no 'themes' column" in result.stderr
+
+
+def test_help_explains_the_options():
+    result = runner.invoke(app, ["shift", "--help"])
+    assert result.exit_code == 0
+    for option in ("--by", "--from", "--to", "--question", "--format", "--labels", "--codebook", "--test",
+                   "--correction", "--plot", "--out"):
+        assert option in result.output
