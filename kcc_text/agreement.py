@@ -42,6 +42,7 @@ class Codes:
     questions: dict[str, str] = field(default_factory=dict)
     kind: str = "labels"  # "labels" (human codes) or "coded" (a `kcc-text code` output)
     name: str = ""
+    coders: tuple[str, ...] = ()  # the coders whose decisions were merged (latest per answer)
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class AgreementResult:
     n_decisions: int  # (answer, theme) decisions pooled in ALL
     names: tuple[str, str]
     method: str
+    notes: tuple[str, ...] = ()
 
     @property
     def overall(self) -> AgreementRow:
@@ -112,6 +114,7 @@ class AgreementResult:
             },
             "thresholds": {"reliable": RELIABLE, "tentative": TENTATIVE},
             "method": self.method,
+            "notes": list(self.notes),
         }
 
 
@@ -162,11 +165,12 @@ def codes_from_frame(frame, name: str = "", path: str | Path | None = None, code
     if "coded_at" not in frame.columns or "coder" not in frame.columns:
         frame = frame.assign(**{c: "" for c in ("coder", "coded_at") if c not in frame.columns})
     frame = frame.assign(id=frame["id"].astype(str).str.strip(), theme=frame["theme"].astype(str).str.strip())
+    coders = sorted(set(frame["coder"]) - {""})
     if coder is not None:
-        coders = sorted(set(frame["coder"]) - {""})
         if coder not in coders:
             raise UsageError(f"no codes by coder '{coder}' (coders: {', '.join(coders) or 'none named'})", path)
-    return Codes(label_sets(frame, coder=coder), questions, "labels", name)
+        coders = [coder]
+    return Codes(label_sets(frame, coder=coder), questions, "labels", name, tuple(coders))
 
 
 def load_codes(path: str | Path, coder: str | None = None, known_themes: Iterable[str] | None = None) -> Codes:
@@ -246,6 +250,11 @@ def agreement_report(labels_a, labels_b, themes: Iterable[str] | None = None, *,
                              sum(1 for i in shared if a.sets[i]), sum(1 for i in shared if b.sets[i]),
                              verdict(alpha), note))
     exact = sum(a.sets[i] == b.sets[i] for i in shared) / len(shared)
+    notes = tuple(
+        f"{codes.name or side} holds codes by {len(codes.coders)} coders ({', '.join(codes.coders)}); the latest "
+        f"decision per answer is used, so this is not one coder's work: choose one with --coder-{side}"
+        for side, codes in (("a", a), ("b", b)) if len(codes.coders) > 1
+    )
     scope = (", counting for a theme limited to some questions only the answers to those questions"
              if codebook is not None else "")
     return AgreementResult(
@@ -254,6 +263,7 @@ def agreement_report(labels_a, labels_b, themes: Iterable[str] | None = None, *,
         mean_cohen_kappa=_mean(r.cohen_kappa for r in rows[:-1]),
         mean_krippendorff_alpha=_mean(r.krippendorff_alpha for r in rows[:-1]),
         n_decisions=len(pooled_a), names=(a.name or "a", b.name or "b"), method=METHOD.format(scope=scope),
+        notes=notes,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,6 +119,8 @@ def _loader():
             seen: dict[Any, int] = {}
             for key_node, _value in node.value:
                 key = self.construct_object(key_node, deep=True)
+                if not isinstance(key, Hashable):
+                    break  # SafeLoader's own check below reports an unhashable key as invalid YAML
                 if key in seen:
                     raise CodebookError(f"duplicate key '{key}' (first at line {seen[key]})",
                                         line=key_node.start_mark.line + 1)
@@ -144,6 +147,10 @@ def load_codebook(path: str | Path) -> Codebook:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise CodebookError("is not UTF-8 text", path) from None
+    except IsADirectoryError:
+        raise CodebookError("is a directory, not a file", path) from None
+    except OSError as error:
+        raise CodebookError(f"cannot be read ({error.strerror})", path) from None
     return parse_codebook(text, path)
 
 

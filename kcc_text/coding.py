@@ -111,11 +111,11 @@ def code_frame(frame, coder: Coder, *, chunk_size: int = 2000,
     return pd.concat(parts, ignore_index=True)
 
 
-def check_input_columns(frame) -> None:
+def check_input_columns(frame, path=None) -> None:
     """An input column named like an output column would be silently overwritten: refuse it."""
     clash = [c for c in frame.columns if c in OUTPUT_COLUMNS or re.match(r"^(th|src|p)_", c)]
     if clash:
-        raise UsageError(f"input column '{clash[0]}' has the name of an output column; rename it")
+        raise UsageError(f"input column '{clash[0]}' has the name of an output column; rename it", path)
 
 
 def coded_chunk(chunk, coder: Coder):

@@ -137,12 +137,15 @@ def _as_text(value) -> str:
 def iter_table(path: str | Path, chunk_size: int | None = None) -> Iterator:
     """DataFrames of strings from a CSV, XLSX or SPSS file: in chunks for CSV when asked."""
     path = Path(path)
-    kind = _check_file(path)
-    if kind == "csv":
-        for frame in _csv_frames(path, chunk_size):
-            yield _as_strings(frame, path)
-    else:
-        yield _as_strings(_whole_frame(path, kind), path)
+    try:
+        kind = _check_file(path)
+        if kind == "csv":
+            for frame in _csv_frames(path, chunk_size):
+                yield _as_strings(frame, path)
+        else:
+            yield _as_strings(_whole_frame(path, kind), path)
+    except PermissionError:
+        raise InputFileError("cannot be read (permission denied)", path) from None
 
 
 def read_table(path: str | Path):

@@ -41,6 +41,8 @@ def check_output_path(out: str | Path, inputs: Iterable[str | Path | None]) -> P
     parent = out_path.parent if str(out_path.parent) else Path(".")
     if not parent.is_dir():
         raise OutputPathError(f"folder {parent} does not exist", out_path)
+    if not os.access(parent, os.W_OK):
+        raise OutputPathError(f"folder {parent} is not writable", out_path)
     return out_path
 
 

@@ -94,7 +94,7 @@ def validate_token_pattern(tokens, where: str, path, line) -> None:
     matcher = Matcher(Vocab(), validate=True)
     try:
         matcher.add("check", [tokens])
-    except (ValueError, KeyError, TypeError) as error:
+    except (ValueError, KeyError, TypeError, re.error) as error:  # re.error: a REGEX value that is no regex
         first = str(error).strip().splitlines()
         reason = next((l for l in first if l.strip() and not l.startswith("[")), first[0] if first else "")
         raise CodebookError(f"{where}: invalid pattern: expected token pattern ... but got: {tokens!r} "

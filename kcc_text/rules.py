@@ -68,6 +68,6 @@ class RuleMatcher:
         evidence: dict[str, list[str]] = {}
         for hit in sorted(self.hits(doc, question), key=lambda h: (h.start, h.end)):
             words = evidence.setdefault(hit.theme, [])
-            if hit.text not in words:
+            if hit.text.lower() not in (w.lower() for w in words):
                 words.append(hit.text)
         return evidence

@@ -41,7 +41,7 @@ def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, t
 
     def coded_chunks(advance):
         for chunk in iter_corpus(corpus_path, columns, chunk_size=chunk_size):
-            check_input_columns(chunk)
+            check_input_columns(chunk, corpus_path)
             coded = coded_chunk(chunk, coder)
             counts["themed"] += int((coded["themes"] != "").sum())
             counts["review"] += int(coded["needs_review"].sum())

@@ -141,3 +141,10 @@ def test_file_without_theme_columns_is_refused(tmp_path, two_coders):
     bad = write(tmp_path / "corpus.csv", "id,text\nr1,Het loon is laag\n")
     with pytest.raises(InputFileError, match="corpus.csv: missing columns"):
         agreement_files(two_coders[0], bad)
+
+
+def test_a_file_with_several_coders_gets_a_note(tmp_path, two_coders):
+    mixed = write(tmp_path / "mixed.csv", "id,theme,coder\nr1,salaris,ann\nr2,werkdruk,carla\n")
+    result = agreement_files(mixed, two_coders[1])
+    assert len(result.notes) == 1 and "2 coders (ann, carla)" in result.notes[0]
+    assert agreement_files(mixed, two_coders[1], coder_a="ann").notes == ()

@@ -151,3 +151,18 @@ def test_real_command_reports_error_without_traceback(entry, tiny_codebook, tmp_
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().splitlines() == [f"error: {tmp_path / 'weg.csv'}: file not found"]
     assert not out.exists()
+
+
+def test_output_folder_missing(tiny_corpus, tiny_codebook, tmp_path):
+    out = tmp_path / "bestaat-niet" / "gecodeerd.csv"
+    result = invoke("code", tiny_corpus, "--codebook", tiny_codebook, "--out", out)
+    assert_clean_error(result, str(out), "does not exist")
+
+
+def test_input_column_named_like_output_column(tiny_codebook, tmp_path):
+    corpus = tmp_path / "antwoorden.csv"
+    corpus.write_text("id,text,themes\n1,loon,oud\n", encoding="utf-8")
+    out = tmp_path / "gecodeerd.csv"
+    result = invoke("code", corpus, "--codebook", tiny_codebook, "--out", out)
+    assert_clean_error(result, "themes")
+    assert not out.exists()

@@ -103,3 +103,18 @@ def test_diff_with_invalid_codebook(tiny_codebook, tmp_path):
     result = invoke("codebook", "diff", tiny_codebook, bad)
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: {bad}:")
+
+
+def test_validate_codebook_without_patterns(tmp_path):
+    path = tmp_path / "alleen-model.yaml"
+    path.write_text("codebook: alleen-model\nversion: 0.1.0\nthemes:\n  - id: salaris\n    label: Salaris\n",
+                    encoding="utf-8")
+    result = invoke("codebook", "validate", path)
+    assert result.exit_code == 0, result.output
+    assert "valid codebook alleen-model@0.1.0" in result.stdout and "0 patterns" in result.stdout
+
+
+def test_validate_directory(tmp_path):
+    result = invoke("codebook", "validate", tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"error: {tmp_path}: is a directory, not a file"

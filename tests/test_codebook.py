@@ -107,6 +107,8 @@ def test_missing_file(tmp_path):
     ("  - id: werkdruk\n    label: Werkdruk\n    patterns:\n      - '*'\n", 11, ["invalid pattern '*'"]),
     ("  - id: werkdruk\n    label: Werkdruk\n    patterns:\n      - tokens: [{LEMMA: stress, KLEUR: rood}]\n",
      11, ["theme 'werkdruk'", "invalid pattern", "KLEUR"]),
+    ("  - id: werkdruk\n    label: Werkdruk\n    patterns:\n      - tokens: [{LEMMA: {REGEX: '[('}}]\n",
+     11, ["theme 'werkdruk'", "invalid pattern", "unterminated character set"]),
     ("  - id: werkdruk\n    label: Werkdruk\n    patterns:\n      - tokens: stress\n", 11,
      ["invalid pattern", "expected token pattern"]),
     ("  - id: werkdruk\n    label: Werkdruk\n    patterns:\n      - pattern: stress\n        negation: soms\n",
@@ -137,6 +139,7 @@ def test_bad_semantic_version(tmp_path, version):
     ("codebook: test\nthemes:\n  - id: a\n    label: A\n", ["missing top-level field 'version'"]),
     ("codebook: test\nversion: 1.0.0\nthemes: []\n", ["themes"]),
     (HEAD + "langauge: nl\n", ["unknown top-level field 'langauge'"]),
+    (HEAD + "? [a, b]\n: x\n", ["invalid YAML", "unhashable key"]),
 ])
 def test_top_level_errors(tmp_path, text, words):
     error = load_error(tmp_path, text)
@@ -156,3 +159,9 @@ def test_not_utf8(tmp_path):
     path.write_bytes(HEAD.replace("Salaris", "Salaris café").encode("cp1252"))
     with pytest.raises(CodebookError, match="UTF-8"):
         load_codebook(path)
+
+
+def test_directory_instead_of_codebook(tmp_path):
+    with pytest.raises(CodebookError, match="directory") as info:
+        load_codebook(tmp_path)
+    assert str(tmp_path) in str(info.value)

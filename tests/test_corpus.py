@@ -203,3 +203,21 @@ def test_iter_corpus_chunks_keep_order_and_find_duplicates_across_chunks(tmp_pat
     with pytest.raises(InputFileError) as info:
         list(iter_corpus(path, chunk_size=2))
     assert str(info.value).startswith(f"{path}:5: ") and "duplicate id '1'" in str(info.value)
+
+
+@pytest.mark.parametrize("content, detail", [
+    ("id,text\n1,loon\n2,stress,extra\n", "line 3"),
+    ('id,text\n1,"loon\n2,stress\n', "EOF inside string"),
+])
+def test_malformed_csv(tmp_path, content, detail):
+    path = tmp_path / "kapot.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputFileError) as info:
+        read_corpus(path)
+    assert str(info.value).startswith(f"{path}: is not valid CSV") and detail in str(info.value)
+
+
+def test_short_rows_get_empty_cells(tmp_path):
+    path = tmp_path / "antwoorden.csv"
+    path.write_text("id;text;wave\n1;loon\n2;stress;najaar\n", encoding="utf-8")
+    assert read_corpus(path)["wave"].tolist() == ["", "najaar"]

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .common import console, guard
+from .common import console, err_console, guard
 
 
 class AgreementFormat(str, enum.Enum):
@@ -26,10 +26,14 @@ def agreement(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to this file.")] = None,
     codebook: Annotated[Path | None, typer.Option(
         "--codebook", "-c", help="Codebook: report all its themes, check theme ids, and judge a theme "
-                                 "limited to some questions only on answers to those questions.")] = None,
-    coder_a: Annotated[str | None, typer.Option("--coder-a", help="Use only this coder's codes from LABELS_A.")] = None,
-    coder_b: Annotated[str | None, typer.Option("--coder-b", help="Use only this coder's codes from LABELS_B.")] = None,
-    theme: Annotated[list[str] | None, typer.Option("--theme", "-t", help="Report only this theme (repeatable).")] = None,
+                                 "limited to some questions only on answers to those questions.")
+    ] = None,
+    coder_a: Annotated[str | None, typer.Option(
+        "--coder-a", help="Use only this coder's codes from LABELS_A.")] = None,
+    coder_b: Annotated[str | None, typer.Option(
+        "--coder-b", help="Use only this coder's codes from LABELS_B.")] = None,
+    theme: Annotated[list[str] | None, typer.Option(
+        "--theme", "-t", help="Report only this theme (repeatable).")] = None,
 ) -> None:
     """Percent agreement, Cohen's kappa and Krippendorff's alpha per theme and overall (row ALL)."""
     from ..agreement import agreement_files
@@ -39,6 +43,8 @@ def agreement(
         check_output_path(out, [labels_a, labels_b, codebook])
     result = agreement_files(labels_a, labels_b, codebook_path=codebook, coder_a=coder_a, coder_b=coder_b,
                              themes=theme or None)
+    for note in result.notes:
+        err_console.print(f"note: {note}", markup=False)
     if fmt is AgreementFormat.table:
         from ..render.agreement import agreement_view
 
@@ -58,7 +64,7 @@ def agreement(
     from ..files import write_text_atomic
 
     write_text_atomic(out, text)
-    console.print(f"Agreement of {result.n_answers} answers -> {out}", highlight=False)
+    err_console.print(f"Wrote {out}", markup=False)
 
 
 def _plain(renderable) -> str:

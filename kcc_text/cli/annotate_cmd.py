@@ -43,11 +43,11 @@ def annotate(
                         only_review=only_review, columns=column_map(id_col, text_col, wave_col, question_col),
                         spacy_model=spacy_model)
     for note in plan.notes:
-        console.print(f"note: {note}", highlight=False)
+        console.print(f"note: {note}", highlight=False, markup=False)
     session = plan.session
     if session.done:
         console.print(f"Nothing to code: {plan.n_done_before} of {plan.n_answers} answers already coded by "
-                      f"{session.coder}; empty answers are left out.", highlight=False)
+                      f"{session.coder}; empty answers are left out.", highlight=False, markup=False)
         return
     try:
         session.run(_read_key, _show)
@@ -55,7 +55,8 @@ def annotate(
         # Decisions are already on disk; this only tells the coder where things stand.
         left = session.remaining
         console.print(f"{session.n_saved} decisions saved to {labels} ({session.n_skipped} skipped; {left} of "
-                      f"{len(session.items)} in this queue not yet decided). Run the same command again to continue.", highlight=False)
+                      f"{len(session.items)} in this queue not yet decided). Run the same command again "
+                      "to continue.", highlight=False, markup=False)
 
 
 def _read_key() -> str:
@@ -103,7 +104,7 @@ def screen(session):
         themes.add_row(Text("[x]" if on else "[ ]", style="bold green" if on else "dim"),
                        session.key_of[theme.id], Text(f"{theme.id}  {theme.label}", style="bold" if on else ""),
                        Text(" ".join(hint), style="dim"))
-    parts = [Panel(Text(item.text), title=title, title_align="left"), themes, Text(LEGEND, style="dim")]
+    parts = [Panel(Text(item.text), title=Text(title), title_align="left"), themes, Text(LEGEND, style="dim")]
     if session.message:
         parts.append(Text(session.message, style="yellow"))
     return Group(*parts)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .common import console, guard
+from .common import console, err_console, guard
 from .options import SpacyModel
 
 
@@ -21,15 +21,18 @@ class DiscoverFormat(str, enum.Enum):
 def discover(
     coded: Annotated[Path, typer.Argument(help="Coded CSV written by `kcc-text code`.")],
     top: Annotated[int, typer.Option("--top", help="How many phrases to show.")] = 20,
-    min_count: Annotated[int, typer.Option("--min-count", help="Minimum number of answers containing a phrase.")] = 2,
+    min_count: Annotated[int, typer.Option(
+        "--min-count", help="Minimum number of answers containing a phrase.")] = 2,
     ngram: Annotated[int, typer.Option("--ngram", help="Longest phrase, in words (1-5).")] = 3,
     question: Annotated[list[str] | None, typer.Option(
         "--question", "-q", help="Only answers to this question (repeatable).")] = None,
-    wave: Annotated[list[str] | None, typer.Option("--wave", help="Only answers of this wave (repeatable).")] = None,
+    wave: Annotated[list[str] | None, typer.Option(
+        "--wave", help="Only answers of this wave (repeatable).")] = None,
     codebook: Annotated[Path | None, typer.Option(
         "--codebook", "-c", help="Leave out phrases this codebook's patterns already match.")] = None,
     fmt: Annotated[DiscoverFormat, typer.Option("--format", "-f", help="Output format.")] = DiscoverFormat.table,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the CSV to this file (with --format csv).")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Write the CSV to this file (with --format csv).")] = None,
     spacy_model: SpacyModel = None,
 ) -> None:
     """Frequent lemma n-grams in answers without a theme or needing review, with example answers."""
@@ -57,4 +60,4 @@ def discover(
         typer.echo(frame.to_csv(index=False, lineterminator="\n"), nl=False)
         return
     write_csv_atomic(frame, out)
-    console.print(f"{len(frame)} phrases -> {out}", highlight=False)
+    err_console.print(f"Wrote {out}", markup=False)

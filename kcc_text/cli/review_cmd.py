@@ -15,7 +15,8 @@ def review(
     coded: Annotated[Path, typer.Argument(help="Coded CSV written by `kcc-text code`.")],
     labels: Annotated[Path, typer.Option("--labels", "-l", help="Labels file with people's codes.")],
     theme: Annotated[list[str] | None, typer.Option("--theme", "-t", help="Only this theme (repeatable).")] = None,
-    wave: Annotated[list[str] | None, typer.Option("--wave", help="Only answers of this wave (repeatable).")] = None,
+    wave: Annotated[list[str] | None, typer.Option(
+        "--wave", help="Only answers of this wave (repeatable).")] = None,
     question: Annotated[list[str] | None, typer.Option(
         "--question", "-q", help="Only answers to this question (repeatable).")] = None,
     limit: Annotated[int, typer.Option(

@@ -32,7 +32,7 @@ def summary_line(result) -> str:
 def agreement_table(result) -> Table:
     """Per theme and pooled: answers compared, how often each side gave the theme, agreement, kappa, alpha."""
     a, b = result.names
-    table = Table(title=f"Agreement: a = {a}, b = {b}", box=box.SIMPLE_HEAD, show_edge=False,
+    table = Table(title=Text(f"Agreement: a = {a}, b = {b}"), box=box.SIMPLE_HEAD, show_edge=False,
                   collapse_padding=True, title_style="bold", title_justify="left")
     table.add_column("theme", overflow="fold", ratio=1, min_width=10)
     table.add_column("n", justify="right", no_wrap=True)

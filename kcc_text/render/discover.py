@@ -31,8 +31,12 @@ def discover_table(result) -> Table:
     return table
 
 
+def _answers(n: int) -> str:
+    return f"{n} answer" if n == 1 else f"{n} answers"
+
+
 def discover_view(result) -> Group:
-    header = (f"{result.n_answers} answers searched: {result.n_no_theme} without a theme, "
+    header = (f"{_answers(result.n_answers)} searched: {result.n_no_theme} without a theme, "
               f"{result.n_review} with a theme but needing review.")
     if result.codebook_ref:
         header += f" Phrases that {result.codebook_ref} already matches are left out."

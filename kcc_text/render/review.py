@@ -106,7 +106,9 @@ def errors_table(theme, kind: str, plain: bool = False) -> Table:
 def review_view(result, plain: bool = False) -> Group:
     """Summary first, then for each theme with errors its false positives and false negatives."""
     filters = "; ".join(f"{name}: {', '.join(values)}" for name, values in result.filters.items() if values)
-    header = f"{result.n_answers} answers coded by machine and people" + (f" ({filters})" if filters else "")
+    header = f"{result.n_answers} answer{'' if result.n_answers == 1 else 's'} coded by machine and people"
+    if filters:
+        header += f" ({filters})"
     if result.n_labels_not_coded:
         header += f"; {result.n_labels_not_coded} labelled answers are not in the coded output"
     order = ("most confident first: false positives by highest score, false negatives by lowest"
