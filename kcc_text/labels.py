@@ -15,7 +15,7 @@ from pathlib import Path
 from .corpus import read_table
 from .errors import InputFileError
 
-LABEL_COLUMNS = ["id", "theme", "coder", "coded_at", "wave", "question"]
+LABEL_COLUMNS = ["id", "theme", "coder", "coded_at", "wave", "question", "codebook"]
 
 
 def read_labels(path: str | Path, known_themes: Iterable[str] | None = None):
