@@ -3,7 +3,7 @@
 A pattern string is a sequence of token specs separated by spaces:
 `word` (same lemma as `word`, or the same lower-case form), `a|b` (alternatives),
 `word?` (optional), `*` (any one token), `*?` (an optional token), `pre*` (lemma
-or form starting with `pre`, at least three letters).
+starting with `pre`, at least three letters; also as an alternative: `loon|salari*`).
 """
 
 from __future__ import annotations
@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from .errors import CodebookError
 
 MIN_PREFIX = 3
-_WORD = re.compile(r"^[\w'’.\-&/]+$", re.UNICODE)
+_WORD = re.compile(r"^[\w'’.,\-&/+%]+$", re.UNICODE)
 
 
 @dataclass(frozen=True)
 class TokenSpec:
-    kind: str  # "words", "any" or "prefix"
-    values: tuple[str, ...] = ()
+    kind: str  # "words" or "any"
+    values: tuple[str, ...] = ()  # whole words
     optional: bool = False
+    prefixes: tuple[str, ...] = ()  # lemma prefixes (written `pre*`)
 
 
 def parse_pattern_string(text: str, where: str = "", path=None, line=None) -> list[TokenSpec]:
@@ -43,19 +44,20 @@ def parse_pattern_string(text: str, where: str = "", path=None, line=None) -> li
             continue
         if not body:
             raise bad("'?' must follow a word or '*'")
-        if body.endswith("*"):
-            stem = body[:-1].lower()
-            if len(stem) < MIN_PREFIX or not _WORD.match(stem) or "|" in stem:
-                raise bad(f"a prefix needs at least {MIN_PREFIX} letters before '*' (got '{body}')")
-            specs.append(TokenSpec("prefix", (stem,), optional))
-            continue
-        alternatives = body.split("|")
-        if any(not a for a in alternatives):
-            raise bad(f"empty alternative in '{body}'")
-        for alternative in alternatives:
-            if not _WORD.match(alternative):
+        words, prefixes = [], []
+        for alternative in body.split("|"):
+            if not alternative:
+                raise bad(f"empty alternative in '{body}'")
+            if alternative.endswith("*"):
+                stem = alternative[:-1].lower()
+                if len(stem) < MIN_PREFIX or not _WORD.match(stem):
+                    raise bad(f"a prefix needs at least {MIN_PREFIX} letters before '*' (got '{alternative}')")
+                prefixes.append(stem)
+            elif not _WORD.match(alternative):
                 raise bad(f"'{alternative}' is not a word (use * for any token, ? for optional)")
-        specs.append(TokenSpec("words", tuple(a.lower() for a in alternatives), optional))
+            else:
+                words.append(alternative.lower())
+        specs.append(TokenSpec("words", tuple(words), optional, tuple(prefixes)))
     if all(s.optional for s in specs):
         raise bad("every token is optional, so it would match nothing")
     if all(s.kind == "any" for s in specs):
@@ -69,14 +71,18 @@ def compile_pattern_string(specs: list[TokenSpec], lemma) -> list[dict]:
     for spec in specs:
         if spec.kind == "any":
             token: dict = {}
-        elif spec.kind == "prefix":
-            token = {"LEMMA": {"REGEX": "^" + re.escape(spec.values[0])}}
         else:
             forms = set()
             for word in spec.values:
                 forms.add(word)
                 forms.add(lemma(word))
-            token = {"LEMMA": {"IN": sorted(forms)}}
+            if spec.prefixes:
+                # One regex on the lemma: any prefix, or exactly one of the words.
+                alternatives = [re.escape(p) for p in spec.prefixes]
+                alternatives += [re.escape(f) + "$" for f in sorted(forms)]
+                token = {"LEMMA": {"REGEX": "^(?:" + "|".join(alternatives) + ")"}}
+            else:
+                token = {"LEMMA": {"IN": sorted(forms)}}
         if spec.optional:
             token["OP"] = "?"
         pattern.append(token)

@@ -15,8 +15,12 @@ def test_parse_words_alternatives_optional_wildcard_prefix():
         TokenSpec("words", ("veel", "teveel")),
         TokenSpec("any"),
         TokenSpec("words", ("werk",)),
-        TokenSpec("prefix", ("team",)),
+        TokenSpec("words", (), prefixes=("team",)),
     ]
+
+
+def test_prefixes_and_words_mix_as_alternatives():
+    assert parse_pattern_string("loon|salari*") == [TokenSpec("words", ("loon",), prefixes=("salari",))]
 
 
 def test_words_are_lower_cased_and_may_hold_apostrophes():
@@ -50,7 +54,7 @@ def test_compile_uses_word_and_its_lemma():
 
 def test_compile_wildcard_and_prefix():
     pattern = compile_pattern_string(parse_pattern_string("te * team*"), str)
-    assert pattern == [{"LEMMA": {"IN": ["te"]}}, {}, {"LEMMA": {"REGEX": "^team"}}]
+    assert pattern == [{"LEMMA": {"IN": ["te"]}}, {}, {"LEMMA": {"REGEX": "^(?:team)"}}]
 
 
 def test_valid_token_pattern_passes():

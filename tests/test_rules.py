@@ -107,3 +107,17 @@ def test_codebook_without_patterns_matches_nothing():
     nlp = load_pipeline()
     cb = parse_codebook("codebook: t\nversion: 1.0.0\nthemes:\n  - id: salaris\n    label: Salaris\n")
     assert RuleMatcher(cb, nlp).match(nlp("Het salaris is laag")) == {}
+
+
+def test_prefix_alternatives_match_words_and_prefixes(tmp_path):
+    from kcc_text.codebook import parse_codebook
+    from kcc_text.nlp import load_pipeline
+    from kcc_text.rules import RuleMatcher
+
+    cb = parse_codebook("codebook: t\nversion: 1.0.0\nthemes:\n  - id: salaris\n    label: Salaris\n"
+                        "    patterns: ['loon|salari*']\n")
+    nlp = load_pipeline()
+    matcher = RuleMatcher(cb, nlp)
+    assert matcher.match(nlp("de salariëring is slecht")) == {"salaris": ["salariëring"]}
+    assert matcher.match(nlp("mijn loon is te laag")) == {"salaris": ["loon"]}
+    assert matcher.match(nlp("een loonstrook")) == {}
