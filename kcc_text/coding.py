@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .codebook import Codebook
 from .errors import UsageError
-from .nlp import load_pipeline, pipeline_id
+from .nlp import analyse, load_pipeline, pipeline_id
 from .rules import RuleMatcher
 
 OUTPUT_COLUMNS = ("themes", "needs_review", "codebook", "pipeline", "model", "evidence")
@@ -79,7 +79,7 @@ class Coder:
 
     def code_texts(self, texts: list[str], questions: list[str | None],
                    batch_size: int = 512) -> list[AnswerCode]:
-        docs = list(self.nlp.pipe(texts, batch_size=batch_size))
+        docs = list(analyse(self.nlp, texts, batch_size=batch_size))
         evidence = [self.rules.match(doc, q) if doc.text.strip() else {} for doc, q in zip(docs, questions)]
         if self.model is not None:
             return self.model.code_docs(docs, evidence, questions, self.codebook, self.target_precision)

@@ -118,8 +118,10 @@ class SimplemmaLemmatizer:
         return cached
 
     def __call__(self, doc):
-        for token in doc:
-            token.lemma_ = self.lemma(token.lower_)
+        lemmas = [self.lemma(token.lower_) for token in doc]
+        doc._.kcc_lemmas = lemmas
+        for token, lemma in zip(doc, lemmas):
+            token.lemma_ = lemma
         return doc
 
 
@@ -127,7 +129,11 @@ class NegationMarker:
     """Stores per-token negation marks in doc._.kcc_negated."""
 
     def __call__(self, doc):
-        doc._.kcc_negated = mark_negation([t.lower_ for t in doc])
+        lowers = [t.lower_ for t in doc]
+        doc._.kcc_lowers = lowers
+        if doc._.kcc_lemmas is None:
+            doc._.kcc_lemmas = [t.lemma_.lower() for t in doc]
+        doc._.kcc_negated = mark_negation(lowers)
         return doc
 
 
@@ -135,8 +141,9 @@ def _register() -> None:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-    if not Doc.has_extension("kcc_negated"):
-        Doc.set_extension("kcc_negated", default=None)
+    for name in ("kcc_negated", "kcc_lemmas", "kcc_lowers"):
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=None)
     if "kcc_lemmatizer" not in Language.factories:
         Language.factory("kcc_lemmatizer")(lambda nlp, name: SimplemmaLemmatizer())
         Language.factory("kcc_negation")(lambda nlp, name: NegationMarker())
@@ -163,6 +170,42 @@ def load_pipeline(model: str | None = None):
     nlp.add_pipe("kcc_negation", last=True)
     nlp.meta["kcc_model"] = model or ""
     return nlp
+
+
+def analyse(nlp, texts, batch_size: int = 1000):
+    """Docs with lemmas, lower-case forms and negation marks as plain lists (`doc._.kcc_*`).
+
+    This is the coding path: with the embedded pipeline it skips writing token.lemma_
+    (a string-store update per token) and keeps what matching and features read as lists,
+    which makes coding several times faster. With an installed spaCy model the model's
+    own lemmatizer runs as usual.
+    """
+    lemmatizer = _lemmatizer(nlp)
+    if lemmatizer is None:
+        for doc in nlp.pipe(texts, batch_size=batch_size):
+            doc._.kcc_lowers = [t.lower_ for t in doc]
+            doc._.kcc_lemmas = [t.lemma_.lower() for t in doc]
+            yield doc
+        return
+    data = negation_data()
+    lemma = lemmatizer.lemma
+    for doc in nlp.tokenizer.pipe(texts, batch_size=batch_size):
+        lowers = [t.lower_ for t in doc]
+        doc._.kcc_lowers = lowers
+        doc._.kcc_lemmas = [lemma(w) for w in lowers]
+        doc._.kcc_negated = mark_negation(lowers, data)
+        yield doc
+
+
+def doc_lemmas(doc) -> list[str]:
+    """The lemmas of a doc from either path (`analyse` or calling the pipeline)."""
+    lemmas = doc._.kcc_lemmas
+    return lemmas if lemmas is not None else [t.lemma_.lower() for t in doc]
+
+
+def doc_lowers(doc) -> list[str]:
+    lowers = doc._.kcc_lowers
+    return lowers if lowers is not None else [t.lower_ for t in doc]
 
 
 def pipeline_id(nlp) -> str:
