@@ -54,3 +54,63 @@ def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, t
         n = write_csv_chunks_atomic(coded_chunks(advance), out)
     return CodeSummary(n_answers=n, n_with_theme=counts["themed"], n_review=counts["review"],
                        codebook_ref=codebook.ref, pipeline=coder.pipeline)
+
+
+@dataclass(frozen=True)
+class TrainSummary:
+    model: object  # classifier.KccModel
+    out: Path
+    n_answers: int  # answers in the corpus
+    n_coded: int  # of those, answers with a code in the labels file (the training data)
+    n_labels_unmatched: int  # coded ids that are not in the corpus
+
+
+def _coded_data(corpus_path, labels_path, codebook, columns: ColumnMap, spacy_model):
+    from .classifier import prepare
+    from .corpus import read_corpus
+    from .errors import InputFileError
+    from .labels import label_sets, read_labels
+    from .nlp import load_pipeline
+
+    frame = read_corpus(corpus_path, columns)
+    sets = label_sets(read_labels(labels_path, known_themes=codebook.theme_ids))
+    known = set(frame["id"])
+    unmatched = sum(1 for i in sets if i not in known)
+    if not any(i in known for i in sets):
+        raise InputFileError(f"none of its {len(sets)} coded ids is an id in {Path(corpus_path).name}",
+                             labels_path)
+    data = prepare(frame, sets, codebook, nlp=load_pipeline(spacy_model))
+    return frame, data, unmatched
+
+
+def train_model_file(corpus_path, labels_path, codebook_path, out_path, *, columns: ColumnMap = ColumnMap(),
+                     spacy_model=None, params=None) -> TrainSummary:
+    """Train a model on the coded answers of a corpus and save it (skops, with its card) atomically."""
+    from .classifier import fit, ModelParams
+    from .model_io import save_model
+
+    out = check_output_path(out_path, [corpus_path, labels_path, codebook_path])
+    codebook = load_codebook(codebook_path)
+    frame, data, unmatched = _coded_data(corpus_path, labels_path, codebook, columns, spacy_model)
+    model = fit(data, codebook, params or ModelParams())
+    save_model(model, out)
+    return TrainSummary(model=model, out=out, n_answers=len(frame), n_coded=len(data.ids),
+                        n_labels_unmatched=unmatched)
+
+
+def evaluate_files(corpus_path, labels_path, codebook_path, *, model_path=None, folds: int = 5,
+                   columns: ColumnMap = ColumnMap(), spacy_model=None, params=None, progress=None):
+    """Score rules, model and hybrid against gold codes: a given model, or nested k-fold cross-validation."""
+    from .evaluation import cross_validate, evaluate_model
+
+    codebook = load_codebook(codebook_path)
+    model = None
+    if model_path is not None:
+        from .model_io import load_model
+
+        model = load_model(model_path)
+        model.check_codebook(codebook)
+    _frame, data, _unmatched = _coded_data(corpus_path, labels_path, codebook, columns, spacy_model)
+    if model is not None:
+        return evaluate_model(model, data, codebook)
+    return cross_validate(data, codebook, params, folds=folds, progress=progress)

@@ -26,8 +26,10 @@ from . import codebook_cmd  # noqa: E402
 from . import code_cmd  # noqa: E402
 from . import demo_cmd  # noqa: E402
 from . import discover_cmd  # noqa: E402
+from . import evaluate_cmd  # noqa: E402
 from . import review_cmd  # noqa: E402
 from . import shift_cmd  # noqa: E402
+from . import train_cmd  # noqa: E402
 
 app.command("agreement")(agreement_cmd.agreement)
 app.command("annotate")(annotate_cmd.annotate)
@@ -35,8 +37,10 @@ app.add_typer(codebook_cmd.app, name="codebook")
 app.command("code")(code_cmd.code)
 app.command("demo")(demo_cmd.demo)
 app.command("discover")(discover_cmd.discover)
+app.command("evaluate")(evaluate_cmd.evaluate)
 app.command("review")(review_cmd.review)
 app.command("shift")(shift_cmd.shift)
+app.command("train")(train_cmd.train)
 
 
 def main() -> None:

@@ -1,0 +1,148 @@
+"""Model files: a skops zip (never pickle) with the model card as a JSON member beside it.
+
+Loading never executes anything from the file before it is checked: the file must be a zip
+with a kcc-text card, and every type named anywhere in its skops schema must be on the
+explicit allow-list below (the scikit-learn, numpy and scipy types a kcc-text model is made
+of). Only then does skops rebuild the objects, trusting exactly those types.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+from .errors import ModelError
+
+CARD_MEMBER = "kcc-model-card.json"
+SCHEMA_MEMBER = "schema.json"
+
+# Every type a kcc-text model file may contain (module.qualname as skops records it).
+TRUSTED_TYPES = frozenset({
+    "builtins.dict", "builtins.list", "builtins.tuple", "builtins.str", "builtins.int", "builtins.float",
+    "builtins.bool", "builtins.NoneType", "builtins.slice", "builtins.type",
+    "numpy.ndarray", "numpy.dtype", "numpy.float64", "numpy.int64", "numpy.int32", "numpy.bool_",
+    "numpy.str_", "numpy.object_", "numpy.core.multiarray._reconstruct",
+    "numpy.dtypes.Float64DType", "numpy.dtypes.Int64DType", "numpy.dtypes.Int32DType",
+    "numpy.dtypes.BoolDType", "numpy.dtypes.StrDType", "numpy.dtypes.ObjectDType",
+    "scipy.sparse._csr.csr_matrix", "scipy.sparse._csr.csr_array",
+    "sklearn.compose._column_transformer.ColumnTransformer",
+    "sklearn.feature_extraction.text.TfidfVectorizer",
+    "sklearn.feature_extraction.text.CountVectorizer",
+    "sklearn.feature_extraction.text.TfidfTransformer",
+    "sklearn.preprocessing._encoders.OneHotEncoder",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.isotonic.IsotonicRegression",
+    "sklearn.utils._bunch.Bunch",
+})
+
+
+def _types_in_schema(node, found: set[str]) -> set[str]:
+    if isinstance(node, dict):
+        module, name = node.get("__module__"), node.get("__class__")
+        if isinstance(module, str) and isinstance(name, str):
+            found.add(f"{module}.{name}")
+        for value in node.values():
+            _types_in_schema(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _types_in_schema(value, found)
+    return found
+
+
+def save_model(model, path: str | Path) -> None:
+    """Write the model atomically: skops zip of its state plus the card as JSON."""
+    import skops.io as sio
+
+    from .files import atomic_writer
+
+    # skops stores its members uncompressed; its schema (the vocabularies) shrinks ~10x deflated.
+    with zipfile.ZipFile(io.BytesIO(sio.dumps(model.to_state()))) as dumped:
+        members = [(info.filename, dumped.read(info)) for info in dumped.infolist()]
+    blob = io.BytesIO()
+    with zipfile.ZipFile(blob, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members:
+            archive.writestr(name, data)
+        archive.writestr(CARD_MEMBER, json.dumps(model.card, indent=2, ensure_ascii=False, sort_keys=True))
+    with atomic_writer(path, "wb") as fh:
+        fh.write(blob.getvalue())
+
+
+def read_card(path: str | Path) -> dict:
+    """The card of a model file, without loading the model."""
+    path = Path(path)
+    raw = _read(path)
+    with _open_zip(raw, path) as archive:
+        return _card(archive, path)
+
+
+def load_model(path: str | Path):
+    """Load a model file after checking that it is a kcc-text model made only of trusted types."""
+    import skops.io as sio
+
+    from .classifier import FORMAT_VERSION, KccModel
+
+    path = Path(path)
+    raw = _read(path)
+    with _open_zip(raw, path) as archive:
+        card = _card(archive, path)
+        if int(card.get("format_version", 0)) > FORMAT_VERSION:
+            raise ModelError(f"model file format {card.get('format_version')} is newer than this kcc-text "
+                             f"reads ({FORMAT_VERSION}); update kcc-text", path)
+        try:
+            schema = json.loads(archive.read(SCHEMA_MEMBER))
+        except (KeyError, ValueError, zipfile.BadZipFile):
+            raise ModelError("not a kcc-text model file (no readable skops schema)", path) from None
+    foreign = sorted(_types_in_schema(schema, set()) - TRUSTED_TYPES)
+    if foreign:
+        raise ModelError(f"refusing to load: the file contains type '{foreign[0]}', which a kcc-text model "
+                         "never holds" + (f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""), path)
+    try:
+        untrusted = sio.get_untrusted_types(data=raw)
+    except Exception:  # skops raises many kinds for a damaged file
+        raise ModelError("damaged model file (its skops schema cannot be read)", path) from None
+    outside = sorted(set(untrusted) - TRUSTED_TYPES)
+    if outside:
+        raise ModelError(f"refusing to load: untrusted type '{outside[0]}' in the file", path)
+    try:
+        state = sio.loads(raw, trusted=list(untrusted))
+    except Exception:  # a damaged member, array or schema
+        raise ModelError("damaged model file (its content cannot be rebuilt)", path) from None
+    if not isinstance(state, dict):
+        raise ModelError("not a kcc-text model file (unexpected content)", path)
+    return KccModel.from_state(state, card, path=str(path))
+
+
+def _read(path: Path) -> bytes:
+    if not path.exists():
+        raise ModelError("file not found", path)
+    if path.is_dir():
+        raise ModelError("is a directory, not a model file", path)
+    return path.read_bytes()
+
+
+def _open_zip(raw: bytes, path: Path) -> zipfile.ZipFile:
+    if not raw.startswith(b"PK"):
+        raise ModelError("not a kcc-text model file", path)
+    try:
+        return zipfile.ZipFile(io.BytesIO(raw))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ModelError("not a kcc-text model file (damaged zip)", path) from None
+
+
+def _card(archive: zipfile.ZipFile, path: Path) -> dict:
+    from .classifier import FORMAT
+
+    try:
+        card = json.loads(archive.read(CARD_MEMBER).decode("utf-8"))
+    except KeyError:
+        raise ModelError("not a kcc-text model file (no model card inside)", path) from None
+    except (ValueError, UnicodeDecodeError, zipfile.BadZipFile, OSError):
+        raise ModelError("damaged model file (its model card cannot be read)", path) from None
+    if not isinstance(card, dict) or card.get("format") != FORMAT:
+        raise ModelError("not a kcc-text model file (the card is not a kcc-text model card)", path)
+    for key in ("codebook", "model_id", "label_counts"):
+        if key not in card:
+            raise ModelError(f"damaged model file (the card has no '{key}')", path)
+    return card

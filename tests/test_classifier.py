@@ -1,0 +1,126 @@
+"""The trained classifier and the hybrid decision: what it finds, where each theme came from, what goes to review."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import TINY_CODEBOOK_YAML
+from training_data import ANSWERS, label_sets_of, write_training_files
+
+from kcc_text.classifier import (KccModel, ModelParams, lemma_text, review_cutoff, selective_curve,
+                                 train_model, wilson_lower)
+from kcc_text.codebook import parse_codebook
+from kcc_text.coding import Coder, code_frame
+from kcc_text.corpus import read_corpus
+from kcc_text.errors import ModelError, UsageError
+from kcc_text.nlp import load_pipeline
+
+
+@pytest.fixture(scope="module")
+def codebook():
+    return parse_codebook(TINY_CODEBOOK_YAML)
+
+
+@pytest.fixture(scope="module")
+def model(codebook, tmp_path_factory):
+    corpus, _ = write_training_files(tmp_path_factory.mktemp("train"))
+    return train_model(read_corpus(corpus), label_sets_of(), codebook)
+
+
+def code(codebook, model, texts, question="aanbevelen", target=None):
+    frame = pd.DataFrame({"id": [f"n{i}" for i in range(len(texts))], "text": texts,
+                          "question": [question] * len(texts)})
+    return code_frame(frame, Coder(codebook, model=model, target_precision=target))
+
+
+def test_model_finds_wordings_the_patterns_miss(codebook, model):
+    coded = code(codebook, model, ["De beloning is echt slecht", "Het is zo hectisch en druk"])
+    assert coded["themes"].tolist() == ["salaris", "werkdruk"]
+    assert coded["src_salaris"].tolist() == ["model", ""]
+    assert coded["p_salaris"].iloc[0] > 0.5 > coded["p_salaris"].iloc[1]
+
+
+def test_sources_say_rules_model_or_both(codebook, model):
+    coded = code(codebook, model, ["Het salaris is te laag"])
+    assert coded["src_salaris"].iloc[0] == "both"
+    assert coded["evidence"].iloc[0] == "salaris: salaris"
+    # klanten_helpen has too few examples to learn: only its patterns find it.
+    helped = code(codebook, model, ["Klanten helpen"], question="toegevoegde_waarde")
+    assert helped["themes"].iloc[0] == "klanten_helpen"
+    assert helped["src_klanten_helpen"].iloc[0] == "rules"
+
+
+def test_themes_with_too_few_examples_are_reported_not_dropped(model):
+    assert model.too_few_examples == ["klanten_helpen"]
+    assert model.card["too_few_examples"] == ["klanten_helpen"]
+    assert model.card["label_counts"]["klanten_helpen"] == 2
+    assert "klanten_helpen" in model.themes  # still a theme of the model, with p = 0
+
+
+def test_coded_output_has_model_columns(codebook, model):
+    coded = code(codebook, model, ["Leuk werk", ""])
+    assert set(coded["model"]) == {model.model_id}
+    assert {"p_salaris", "src_salaris", "th_salaris"} <= set(coded.columns)
+    assert coded.loc[1, "themes"] == "" and coded.loc[1, "needs_review"] == 0
+
+
+def test_target_precision_sends_uncertain_answers_to_review(codebook, model):
+    texts = ["Het salaris is te laag", "Leuk werk met fijne collega's", "Tja, het is wat het is"]
+    lenient = code(codebook, model, texts, target=0.5)["needs_review"].tolist()
+    strict = code(codebook, model, texts, target=0.999)["needs_review"].tolist()
+    assert strict == [1, 1, 1]  # nothing was ever measured to be right 99.9% of the time
+    assert sum(lenient) < 3
+
+
+def test_codebook_of_another_version_is_refused(codebook, model):
+    newer = parse_codebook(TINY_CODEBOOK_YAML.replace("version: 1.0.0", "version: 1.1.0"))
+    with pytest.raises(ModelError, match=r"kcc-mini@1\.0\.0.*kcc-mini@1\.1\.0"):
+        Coder(newer, model=model)
+    edited = parse_codebook(TINY_CODEBOOK_YAML.replace("- stress", "- spanning"))
+    with pytest.raises(ModelError, match="content changed without a new version"):
+        Coder(edited, model=model)
+
+
+def test_thresholds_and_calibration_per_learnt_theme(model):
+    learnt = {"salaris", "werkdruk", "leuk_werk", "gebrek_aan_waardering", "collegas"}
+    assert set(model.thresholds) == learnt
+    assert all(0.0 < t < 1.0 for t in model.thresholds.values())
+    assert set(model.platt) == learnt
+
+
+def test_card_records_cross_validated_scores(model):
+    cv = model.card["cross_validation"]
+    assert cv["grouped_by"] == "respondent_id"
+    assert 0.5 < cv["hybrid"]["micro_f1"] <= 1.0
+    assert set(cv) >= {"folds", "hybrid", "model", "rules"}
+
+
+def test_negated_words_are_marked_in_lemma_features():
+    doc = load_pipeline()("Er is geen waardering")
+    assert "neg_waardering" in lemma_text(doc).split()
+    assert "waardering" in lemma_text(doc).split()
+
+
+def test_training_without_any_coded_answer_is_refused(codebook):
+    frame = pd.DataFrame({"id": ["x"], "text": ["Iets"]})
+    with pytest.raises(UsageError, match="none of the answers"):
+        train_model(frame, {"other": frozenset()}, codebook)
+
+
+def test_selective_cutoff_keeps_measured_accuracy_at_target():
+    confidence = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4])
+    exact = np.array([True, True, True, True, False, False])
+    curve = selective_curve(confidence, exact)
+    # Without a margin (z = 0) the four right answers are coded automatically at target 1.0.
+    assert review_cutoff(curve, 1.0, 0.0) == 0.6
+    assert review_cutoff(curve, 0.8, 0.0) == 0.5  # 4 of 5 right
+    # With a margin, small counts are not trusted as much.
+    assert review_cutoff(curve, 0.9, 1.0) == float("inf")
+    assert wilson_lower([4], [5], 0.0)[0] == pytest.approx(0.8)
+
+
+def test_ties_in_confidence_go_together():
+    curve = selective_curve(np.array([0.9, 0.9, 0.5]), np.array([True, False, True]))
+    assert curve["n"].tolist() == [2.0, 3.0]

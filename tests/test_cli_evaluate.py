@@ -1,0 +1,75 @@
+"""`kcc-text evaluate`: rules, model and hybrid side by side, the trade-off table, and clean errors."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from training_data import write_training_files
+
+from kcc_text.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "140"})
+
+
+def assert_clean_error(result, *words):
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    for word in words:
+        assert word in lines[0]
+    assert "Traceback" not in result.output
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    from conftest import TINY_CODEBOOK_YAML
+
+    folder = tmp_path_factory.mktemp("eval")
+    codebook = folder / "kcc-mini.yaml"
+    codebook.write_text(TINY_CODEBOOK_YAML, encoding="utf-8")
+    corpus, labels = write_training_files(folder)
+    model = folder / "model.skops"
+    assert invoke("train", corpus, labels, "--codebook", codebook, "--out", model).exit_code == 0
+    return folder, corpus, labels, codebook, model
+
+
+def test_cross_validation_without_model(trained):
+    _, corpus, labels, codebook, _ = trained
+    result = invoke("evaluate", corpus, labels, "--codebook", codebook, "--folds", "3")
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.stdout.split())
+    assert "nested 3-fold cross-validation grouped by respondent_id" in out
+    for word in ("rules", "model", "hybrid", "micro average", "macro average", "κ", "salaris"):
+        assert word in out
+    assert "target precision" in out and "0.90" in out and "0.95" in out
+    assert "klanten_helpen" in out.split("Too few examples")[1]
+
+
+def test_scoring_a_model(trained):
+    _, corpus, labels, codebook, model = trained
+    result = invoke("evaluate", corpus, labels, "--codebook", codebook, "--model", model)
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.stdout.split())
+    assert "scored on these gold codes" in out and "model kcc-" in out
+
+
+def test_model_of_other_codebook_version(trained):
+    folder, corpus, labels, codebook, model = trained
+    other = folder / "kcc-mini-2.yaml"
+    other.write_text(codebook.read_text(encoding="utf-8").replace("version: 1.0.0", "version: 2.0.0"),
+                     encoding="utf-8")
+    result = invoke("evaluate", corpus, labels, "--codebook", other, "--model", model)
+    assert_clean_error(result, str(model), "kcc-mini@1.0.0", "kcc-mini@2.0.0")
+
+
+def test_corrupt_model(trained, tmp_path):
+    _, corpus, labels, codebook, _ = trained
+    bad = tmp_path / "kapot.skops"
+    bad.write_bytes(b"dit is geen model")
+    result = invoke("evaluate", corpus, labels, "--codebook", codebook, "--model", bad)
+    assert_clean_error(result, str(bad), "not a kcc-text model file")

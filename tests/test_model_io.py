@@ -1,0 +1,136 @@
+"""Model files: safe skops format with a card inside; foreign, corrupt and pickled files are rejected unexecuted."""
+
+from __future__ import annotations
+
+import io
+import json
+import pickle
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import TINY_CODEBOOK_YAML
+from training_data import label_sets_of, write_training_files
+
+from kcc_text.classifier import train_model
+from kcc_text.codebook import parse_codebook
+from kcc_text.coding import Coder, code_frame
+from kcc_text.corpus import read_corpus
+from kcc_text.errors import ModelError
+from kcc_text.model_io import CARD_MEMBER, load_model, read_card, save_model
+
+
+@pytest.fixture(scope="module")
+def codebook():
+    return parse_codebook(TINY_CODEBOOK_YAML)
+
+
+@pytest.fixture(scope="module")
+def saved(codebook, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("model")
+    corpus, _ = write_training_files(folder)
+    model = train_model(read_corpus(corpus), label_sets_of(), codebook)
+    path = folder / "model.skops"
+    save_model(model, path)
+    return model, path
+
+
+def test_loaded_model_codes_like_the_trained_one(codebook, saved):
+    model, path = saved
+    loaded = load_model(path)
+    frame = pd.DataFrame({"id": ["a", "b"], "text": ["Slechte beloning", "Gezellig team"],
+                          "question": ["aanbevelen", "aanbevelen"]})
+    before = code_frame(frame, Coder(codebook, model=model))
+    after = code_frame(frame, Coder(codebook, model=loaded))
+    pd.testing.assert_frame_equal(before, after)
+    assert loaded.model_id == model.model_id
+
+
+def test_card_inside_the_file(codebook, saved):
+    _, path = saved
+    card = read_card(path)
+    assert card["codebook"] == {"name": "kcc-mini", "version": "1.0.0", "hash": codebook.hash,
+                                "themes": codebook.theme_ids}
+    assert len(card["training_data"]["hash"]) == 16
+    assert card["label_counts"]["salaris"] == 10
+    assert card["cross_validation"]["hybrid"]["micro_f1"] > 0
+    assert {"scikit-learn", "skops", "spacy", "numpy"} <= set(card["libraries"])
+    with zipfile.ZipFile(path) as archive:  # readable with any zip tool, no kcc-text needed
+        assert json.loads(archive.read(CARD_MEMBER))["model_id"] == card["model_id"]
+
+
+def test_text_file_is_not_a_model(tmp_path):
+    path = tmp_path / "model.skops"
+    path.write_text("id,text\n1,hallo\n", encoding="utf-8")
+    with pytest.raises(ModelError, match="not a kcc-text model file"):
+        load_model(path)
+
+
+class _Boom:
+    def __reduce__(self):
+        return (open, (str(_Boom.marker), "w"))
+
+
+def test_pickle_is_rejected_without_running_it(tmp_path):
+    _Boom.marker = tmp_path / "ran"
+    path = tmp_path / "model.pkl"
+    path.write_bytes(pickle.dumps(_Boom()))
+    with pytest.raises(ModelError, match="not a kcc-text model file"):
+        load_model(path)
+    assert not _Boom.marker.exists()
+
+
+def test_plain_skops_file_without_card_is_foreign(tmp_path):
+    import skops.io as sio
+    from sklearn.linear_model import LogisticRegression
+
+    path = tmp_path / "other.skops"
+    path.write_bytes(sio.dumps(LogisticRegression().fit([[0], [1]], [0, 1])))
+    with pytest.raises(ModelError, match="no model card"):
+        load_model(path)
+
+
+def _rewrite(path, out, schema_edit):
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    schema = json.loads(members["schema.json"])
+    schema_edit(schema)
+    members["schema.json"] = json.dumps(schema).encode()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def test_untrusted_type_is_refused_before_loading(saved, tmp_path):
+    _, path = saved
+    out = tmp_path / "evil.skops"
+
+    def inject(schema):
+        schema["content"]["evil"] = {"__class__": "system", "__module__": "os", "__loader__": "FunctionNode",
+                                     "content": {"module_path": "os", "function": "system"}}
+
+    _rewrite(path, out, inject)
+    with pytest.raises(ModelError, match="refusing to load.*'os.system'"):
+        load_model(out)
+
+
+def test_truncated_file_is_rejected(saved, tmp_path):
+    _, path = saved
+    out = tmp_path / "cut.skops"
+    out.write_bytes(path.read_bytes()[: 2000])
+    with pytest.raises(ModelError, match=str(out.name)):
+        load_model(out)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ModelError, match="file not found"):
+        load_model(tmp_path / "nope.skops")
+
+
+def test_saving_is_atomic(saved, tmp_path):
+    model, _ = saved
+    path = tmp_path / "m.skops"
+    save_model(model, path)
+    assert [p.name for p in tmp_path.iterdir()] == ["m.skops"]
