@@ -71,6 +71,15 @@ class Coder:
         self.model = model
         self.target_precision = target_precision
         self.nlp = load_pipeline(spacy_model)
+        if model is not None:
+            trained_with = model.card.get("pipeline")
+            # Lemmas from another pipeline give the model features it never saw in training.
+            if trained_with and trained_with != pipeline_id(self.nlp):
+                from .errors import ModelError
+
+                raise ModelError(f"model was trained with the Dutch pipeline {trained_with}, but coding would "
+                                 f"use {pipeline_id(self.nlp)}; use the same --spacy-model as in training "
+                                 "or retrain", getattr(model, "path", None))
         self.rules = RuleMatcher(codebook, self.nlp)
 
     @property

@@ -88,7 +88,7 @@ def errors_table(theme, kind: str, plain: bool = False) -> Table:
             else "false negatives: people gave it, machine did not")
     table = Table(title=f"{theme.theme} · {what} ({len(items)} of {total})", box=box.SIMPLE_HEAD,
                   show_edge=False, expand=True, collapse_padding=True, title_justify="left", title_style="bold")
-    table.add_column("id", overflow="fold", max_width=12)
+    table.add_column("id", no_wrap=True, overflow="ellipsis", max_width=14)
     table.add_column("answer", overflow="fold", ratio=1)
     table.add_column("score", justify="right", no_wrap=True)
     table.add_column("source", no_wrap=True)
