@@ -32,18 +32,19 @@ class _Compiled:
 
     theme: str
     negation: str
-    specs: tuple[tuple[frozenset[str], frozenset[str], tuple[str, ...], bool, bool], ...]
+    # (lemma forms, lower forms, prefixes, any, optional, excluded lower forms or None, punct)
+    specs: tuple[tuple, ...]
 
     @property
     def fixed(self) -> bool:
-        return not any(spec[3] or spec[4] or spec[2] for spec in self.specs)
+        return not any(spec[2] or spec[3] or spec[4] or spec[5] is not None or spec[6] for spec in self.specs)
 
 
 def _compile(specs: list[TokenSpec], lemma) -> tuple:
     compiled = []
     for spec in specs:
         forms = frozenset(spec.values) | frozenset(lemma(w) for w in spec.values)
-        compiled.append((forms, forms, tuple(spec.prefixes), spec.kind == "any", spec.optional))
+        compiled.append((forms, forms, tuple(spec.prefixes), spec.kind == "any", spec.optional, None, False))
     return _trim(compiled)
 
 
@@ -60,38 +61,60 @@ _SIMPLE_ATTRS = {"LOWER": "lower", "LEMMA": "lemma", "ORTH": "lower", "TEXT": "l
 
 
 def _compile_raw(tokens: list[dict]) -> tuple | None:
-    """A raw spaCy pattern in our own form when it only uses LOWER/LEMMA values, IN lists and
-    OP "?"; None for anything else (NOT_IN, REGEX, IS_PUNCT ...), which spaCy's Matcher runs."""
+    """A raw spaCy pattern in our own form when it only uses LOWER/LEMMA values, IN or NOT_IN
+    lists, IS_PUNCT and OP "?"; None for anything else (REGEX, other attributes ...), which
+    spaCy's Matcher then runs."""
     compiled = []
     for token in tokens:
         token = dict(token)
-        op = token.pop("OP", None)
-        if op not in (None, "?") or len(token) > 1:
+        optional = token.pop("OP", None)
+        if optional not in (None, "?") or len(token) > 1:
             return None
+        optional = optional == "?"
         if not token:
-            compiled.append((frozenset(), frozenset(), (), True, op == "?"))
+            compiled.append((frozenset(), frozenset(), (), True, optional, None, False))
             continue
         (attr, value), = token.items()
+        if attr == "IS_PUNCT" and value is True:
+            compiled.append((frozenset(), frozenset(), (), False, optional, None, True))
+            continue
         if attr not in _SIMPLE_ATTRS:
             return None
+        negative = isinstance(value, dict) and set(value) == {"NOT_IN"}
         if isinstance(value, str):
             values = [value]
-        elif isinstance(value, dict) and set(value) == {"IN"} and all(isinstance(v, str) for v in value["IN"]):
-            values = value["IN"]
+        elif isinstance(value, dict) and set(value) in ({"IN"}, {"NOT_IN"}):
+            values = next(iter(value.values()))
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                return None
         else:
             return None
         if attr in ("ORTH", "TEXT") and any(v != v.lower() for v in values):
             return None  # case-sensitive: leave it to spaCy
+        if negative and attr == "LEMMA":
+            return None
         forms = frozenset(v.lower() for v in values)
-        lemma_forms, lower_forms = (forms, frozenset()) if attr == "LEMMA" else (frozenset(), forms)
-        compiled.append((lemma_forms, lower_forms, (), False, op == "?"))
-    return _trim(compiled)
+        if negative:
+            compiled.append((frozenset(), frozenset(), (), False, optional, forms, False))
+        elif attr == "LEMMA":
+            compiled.append((forms, frozenset(), (), False, optional, None, False))
+        else:
+            compiled.append((frozenset(), forms, (), False, optional, None, False))
+    compiled = _trim(compiled)
+    first = next((spec for spec in compiled if not spec[4]), None)
+    if first is None or not (first[0] or first[1] or first[2]):
+        return None  # nothing to index a match on: leave it to spaCy
+    return compiled
 
 
 def _token_ok(spec, lemma: str, lower: str) -> bool:
-    lemma_forms, lower_forms, prefixes, is_any, _optional = spec
+    lemma_forms, lower_forms, prefixes, is_any, _optional, excluded, punct = spec
     if is_any or lemma in lemma_forms or lower in lower_forms:
         return True
+    if excluded is not None:
+        return lower not in excluded
+    if punct:
+        return not any(ch.isalnum() for ch in lower)
     return any(lemma.startswith(p) or lower.startswith(p) for p in prefixes)
 
 

@@ -121,3 +121,22 @@ def test_prefix_alternatives_match_words_and_prefixes(tmp_path):
     assert matcher.match(nlp("de salariëring is slecht")) == {"salaris": ["salariëring"]}
     assert matcher.match(nlp("mijn loon is te laag")) == {"salaris": ["loon"]}
     assert matcher.match(nlp("een loonstrook")) == {}
+
+
+def test_raw_patterns_with_not_in_and_punctuation_match_like_spacy():
+    from kcc_text.codebook import parse_codebook
+    from kcc_text.nlp import load_pipeline
+    from kcc_text.rules import RuleMatcher
+
+    cb = parse_codebook(
+        "codebook: t\nversion: 1.0.0\nthemes:\n"
+        "  - id: voldoening\n    label: Voldoening\n    patterns:\n"
+        "      - {tokens: [{LOWER: krijg}, {LOWER: {NOT_IN: [geen, weinig]}, OP: '?'}, {LOWER: waardering}]}\n"
+        "  - id: leuk_werk\n    label: Leuk\n    patterns:\n"
+        "      - {tokens: [{LOWER: leuk}, {IS_PUNCT: true}]}\n")
+    nlp = load_pipeline()
+    matcher = RuleMatcher(cb, nlp)
+    assert matcher.match(nlp("ik krijg veel waardering")) == {"voldoening": ["krijg veel waardering"]}
+    assert matcher.match(nlp("ik krijg geen waardering")) == {}
+    assert matcher.match(nlp("Leuk! echt")) == {"leuk_werk": ["Leuk!"]}
+    assert matcher.match(nlp("leuk werk")) == {}
