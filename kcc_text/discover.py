@@ -70,6 +70,18 @@ def _stretches(doc, stop_words: frozenset[str]) -> list[list]:
     return [s for s in stretches if s]
 
 
+# Answer words and intensifiers that spaCy's stop list lacks: alone they say nothing about a
+# theme ("nee", "echt"), though they stay inside longer phrases ("echt geen waardering").
+FILLERS = frozenset({"ja", "nee", "jawel", "zeker", "echt", "gewoon", "heel", "erg", "best", "wel", "nou",
+                     "zo", "super", "enorm", "helemaal", "eigenlijk", "vooral"})
+
+
+def _says_nothing(lemmas: list[str]) -> bool:
+    from .nlp import negation_data
+
+    return all(lemma in FILLERS or lemma in negation_data().negators for lemma in lemmas)
+
+
 def ngrams_of(doc, max_n: int, stop_words: frozenset[str]) -> dict[str, str]:
     """Lemma n-gram -> its wording in this answer (first occurrence)."""
     found: dict[str, str] = {}
@@ -77,7 +89,10 @@ def ngrams_of(doc, max_n: int, stop_words: frozenset[str]) -> dict[str, str]:
         for n in range(1, max_n + 1):
             for i in range(len(stretch) - n + 1):
                 tokens = stretch[i:i + n]
-                key = " ".join(t.lemma_.lower() for t in tokens)
+                lemmas = [t.lemma_.lower() for t in tokens]
+                if _says_nothing(lemmas):
+                    continue
+                key = " ".join(lemmas)
                 if key not in found:
                     found[key] = doc.text[tokens[0].idx:tokens[-1].idx + len(tokens[-1].text)].lower()
     return found

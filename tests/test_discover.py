@@ -85,3 +85,13 @@ def test_csv_frame_and_missing_columns(coded):
     assert frame.loc[0, "ngram"] == "rooster"
     with pytest.raises(InputFileError, match="missing column 'themes'"):
         discover(coded.drop(columns=["themes"]), path="corpus.csv")
+
+
+def test_answer_words_and_negators_alone_are_not_phrases():
+    from kcc_text.discover import ngrams_of, _stop_words
+    from kcc_text.nlp import load_pipeline
+
+    nlp = load_pipeline()
+    grams = ngrams_of(nlp("Nee, echt niet. Geen inspraak"), 2, _stop_words())
+    assert "nee" not in grams and "echt" not in grams and "niet" not in grams
+    assert "geen inspraak" in grams
