@@ -9,20 +9,16 @@ from training_data import write_training_files
 
 from kcc_text.cli import app
 
+from cli_helpers import assert_clean_error
+from cli_helpers import invoke as _invoke
+
 runner = CliRunner()
 
 
 def invoke(*args):
-    return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "140"})
+    return _invoke(*args, env={"COLUMNS": "140"})
 
 
-def assert_clean_error(result, *words):
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    for word in words:
-        assert word in lines[0]
-    assert "Traceback" not in result.output
 
 
 @pytest.fixture(scope="module")

@@ -7,22 +7,13 @@ from typer.testing import CliRunner
 from training_data import write_training_files
 
 from kcc_text.cli import app
+
+from cli_helpers import assert_clean_error, invoke
 from kcc_text.model_io import read_card
 
 runner = CliRunner()
 
 
-def invoke(*args):
-    return runner.invoke(app, [str(a) for a in args])
-
-
-def assert_clean_error(result, *words):
-    assert result.exit_code == 2, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
-    for word in words:
-        assert word in lines[0]
-    assert "Traceback" not in result.output
 
 
 def test_train_writes_model_and_reports_rare_themes(tiny_codebook, tmp_path):
