@@ -245,7 +245,6 @@ def _sigmoid(z):
 
 def _best_threshold(y_true, probs, grid) -> tuple[float, float]:
     """The threshold with the highest F1 (ties: the lowest), and that F1."""
-    import numpy as np
 
     positives = y_true.sum()
     best = (0.5, -1.0)

@@ -138,7 +138,6 @@ def _loader():
 
 def load_codebook(path: str | Path) -> Codebook:
     """Read and validate a codebook file."""
-    import yaml
 
     path = Path(path)
     if not path.exists():

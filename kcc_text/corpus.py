@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -211,13 +210,7 @@ def iter_corpus(path: str | Path, columns: ColumnMap = ColumnMap(), chunk_size: 
 
 def read_corpus(path: str | Path, columns: ColumnMap = ColumnMap()):
     """The whole corpus as one frame (see `iter_corpus`)."""
-    import pandas as pd
 
     path = Path(path)
     checker = _CorpusChecker(path, columns)
     return checker.canonical(read_table(path))
-
-
-def metadata_columns(frame) -> list[str]:
-    """The respondent metadata: every column that is not id, text, wave or question."""
-    return [c for c in frame.columns if c not in ("id", "text", "wave", "question")]

@@ -65,30 +65,6 @@ def parse_pattern_string(text: str, where: str = "", path=None, line=None) -> li
     return specs
 
 
-def compile_pattern_string(specs: list[TokenSpec], lemma) -> list[dict]:
-    """Turn parsed specs into a spaCy Matcher pattern; `lemma(word)` is the pipeline's lemma."""
-    pattern = []
-    for spec in specs:
-        if spec.kind == "any":
-            token: dict = {}
-        else:
-            forms = set()
-            for word in spec.values:
-                forms.add(word)
-                forms.add(lemma(word))
-            if spec.prefixes:
-                # One regex on the lemma: any prefix, or exactly one of the words.
-                alternatives = [re.escape(p) for p in spec.prefixes]
-                alternatives += [re.escape(f) + "$" for f in sorted(forms)]
-                token = {"LEMMA": {"REGEX": "^(?:" + "|".join(alternatives) + ")"}}
-            else:
-                token = {"LEMMA": {"IN": sorted(forms)}}
-        if spec.optional:
-            token["OP"] = "?"
-        pattern.append(token)
-    return pattern
-
-
 def validate_token_pattern(tokens, where: str, path, line) -> None:
     """Check a raw spaCy token pattern with spaCy's own validator, naming the theme on failure."""
     if not isinstance(tokens, list) or not tokens or not all(isinstance(t, dict) for t in tokens):

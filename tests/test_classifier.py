@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from conftest import TINY_CODEBOOK_YAML
-from training_data import ANSWERS, label_sets_of, write_training_files
+from training_data import label_sets_of, write_training_files
 
-from kcc_text.classifier import (KccModel, ModelParams, lemma_text, review_cutoff, selective_curve,
+from kcc_text.classifier import (lemma_text, review_cutoff, selective_curve,
                                  train_model, wilson_lower)
 from kcc_text.codebook import parse_codebook
 from kcc_text.coding import Coder, code_frame

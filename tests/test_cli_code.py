@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from kcc_text.cli import app
 
 from cli_helpers import assert_clean_error, invoke
 

@@ -7,7 +7,6 @@ from typer.testing import CliRunner
 
 from training_data import write_training_files
 
-from kcc_text.cli import app
 
 from cli_helpers import assert_clean_error
 from cli_helpers import invoke as _invoke

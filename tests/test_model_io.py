@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import json
 import pickle
 import zipfile
 
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kcc_text.errors import CodebookError
-from kcc_text.nlp import lemma_of, load_pipeline
-from kcc_text.patterns import TokenSpec, compile_pattern_string, parse_pattern_string, validate_token_pattern
+from kcc_text.patterns import TokenSpec, parse_pattern_string, validate_token_pattern
 
 
 def test_parse_words_alternatives_optional_wildcard_prefix():
@@ -43,18 +42,6 @@ def test_invalid_patterns_show_the_pattern(text, reason):
     message = str(info.value)
     assert message.startswith("cb.yaml:7: theme 'salaris': invalid pattern")
     assert f"'{text}'" in message and reason in message
-
-
-def test_compile_uses_word_and_its_lemma():
-    nlp = load_pipeline()
-    pattern = compile_pattern_string(parse_pattern_string("klanten geholpen?"), lambda w: lemma_of(nlp, w))
-    assert pattern == [{"LEMMA": {"IN": ["klant", "klanten"]}},
-                       {"LEMMA": {"IN": ["geholpen", "helpen"]}, "OP": "?"}]
-
-
-def test_compile_wildcard_and_prefix():
-    pattern = compile_pattern_string(parse_pattern_string("te * team*"), str)
-    assert pattern == [{"LEMMA": {"IN": ["te"]}}, {}, {"LEMMA": {"REGEX": "^(?:team)"}}]
 
 
 def test_valid_token_pattern_passes():
