@@ -66,6 +66,8 @@ class ShiftResult:
     warnings: list[str] = field(default_factory=list)
     questions: list[str | None] = field(default_factory=list)  # the questions compared, in data order
     question: str | None = None  # the question asked for, if any
+    # What produced the codes: codebook, Dutch pipeline and model, read from a coded file.
+    provenance: dict[str, list[str]] = field(default_factory=dict)
 
     def sections(self):
         """Yield (question, rows of that question) in the order of `questions`."""
@@ -108,10 +110,13 @@ def theme_shift(frame, themes: Sequence | None = None, *, by: str = "wave", grou
     if "themes" not in frame.columns:
         raise UsageError("no 'themes' column: expected coded answers (the output of kcc-text code)")
     assigned = [split_themes(value) for value in frame["themes"]]
-    return _shift(frame, assigned, themes, by=by, group_a=group_a, group_b=group_b, question=question,
-                  test=test, correction=correction, confidence=confidence,
-                  base="all answers of the group to the question, including answers without a theme",
-                  notes=[])
+    result = _shift(frame, assigned, themes, by=by, group_a=group_a, group_b=group_b, question=question,
+                    test=test, correction=correction, confidence=confidence,
+                    base="all answers of the group to the question, including answers without a theme",
+                    notes=[])
+    result.provenance = {column: sorted({_cell(v) for v in frame[column]} - {""})
+                         for column in ("codebook", "pipeline", "model") if column in frame.columns}
+    return result
 
 
 def shift_from_labels(frame, label_sets: Mapping[str, Iterable[str]], themes: Sequence | None = None, *,
@@ -391,6 +396,7 @@ def to_json(result: ShiftResult) -> str:
         "question": result.question,
         "questions": result.questions,
         "method": result.method,
+        "provenance": result.provenance,
         "n": [{"question": q, "group": g, "answers": k} for q, per_group in result.n.items()
               for g, k in per_group.items()],
         "rows": [{k: _plain(v) for k, v in row.items()} for row in result.table.to_dict("records")],

@@ -330,3 +330,17 @@ def test_missing_values_from_a_notebook_frame_are_empty():
     assert result.n == {None: {"voorjaar-2020": 2, "najaar-2020": 2}}
     assert set(result.table["theme"]) == {"salaris", "werkdruk"}
     assert row_of(result, "salaris").pct_a == 50.0
+
+
+def test_json_names_the_codebook_and_pipeline_that_made_the_codes():
+    import json
+
+    import pandas as pd
+
+    from kcc_text.shift import theme_shift, to_json
+
+    frame = pd.DataFrame({
+        "wave": ["v", "v", "n", "n"], "themes": ["salaris", "", "salaris", "salaris"],
+        "codebook": ["kcc@1.0.0"] * 4, "pipeline": ["spacy-blank-nl+simplemma"] * 4})
+    payload = json.loads(to_json(theme_shift(frame)))
+    assert payload["provenance"] == {"codebook": ["kcc@1.0.0"], "pipeline": ["spacy-blank-nl+simplemma"]}
