@@ -14,7 +14,7 @@ def demo_renderables(result) -> list:
     coded = result.coded
     n_review = int(coded["needs_review"].sum())
     parts: list = [
-        Rule("kcc-text demo: bundled corpus kcc-2020 (constructed answers, see corpus/README.md)"),
+        Rule("kcc-text demo: kcc-2020, constructed answers (corpus/README.md)"),
         Text(f"Coded {result.n_answers} answers with {result.codebook.ref} ({result.mode}). "
              f"{result.n_answers - n_review} coded automatically, {n_review} flagged for review."),
         Rule("Theme shift spring -> autumn 2020, machine-coded"),
