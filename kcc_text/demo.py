@@ -17,7 +17,6 @@ from .bundled import BundledData
 from .codebook import Codebook, load_codebook
 from .corpus import read_corpus
 from .files import check_output_path, write_csv_atomic, write_text_atomic
-from .labels import label_sets, read_labels
 
 
 @dataclass
@@ -34,24 +33,20 @@ class DemoResult:
 
 
 def run_demo(data: BundledData, *, out_dir: Path | None = None, folds: int = 5) -> DemoResult:
-    from .agreement import agreement_report, load_codes
+    from .agreement import agreement_report, codes_from_frame, load_codes
     from .shift import shift_from_labels, theme_shift
 
     codebook = load_codebook(data.codebook)
     corpus = read_corpus(data.corpus)
-    gold_labels = read_labels(data.labels, codebook.theme_ids)
-    gold = label_sets(gold_labels)
+    coder_a = load_codes(data.labels, known_themes=codebook.theme_ids)
+    gold = coder_a.sets
     coded, mode, model = code_bundled(corpus, gold, codebook, folds=folds)
 
     shift = theme_shift(coded, codebook.themes, by="wave")
     gold_shift = shift_from_labels(corpus, gold, codebook.themes, by="wave")
     coder_b = load_codes(data.labels_coder2, known_themes=codebook.theme_ids)
-    agreement = agreement_report(load_codes(data.labels, known_themes=codebook.theme_ids), coder_b,
-                                 codebook=codebook)
-    from .agreement import codes_from_frame
-
-    machine = agreement_report(load_codes(data.labels, known_themes=codebook.theme_ids),
-                               codes_from_frame(coded, name="machine"), codebook=codebook)
+    agreement = agreement_report(coder_a, coder_b, codebook=codebook)
+    machine = agreement_report(coder_a, codes_from_frame(coded, name="machine"), codebook=codebook)
     written = []
     if out_dir is not None:
         written = _write_outputs(Path(out_dir), data, coded, shift, model)
@@ -59,15 +54,12 @@ def run_demo(data: BundledData, *, out_dir: Path | None = None, folds: int = 5) 
 
 
 def code_bundled(corpus, gold, codebook: Codebook, *, folds: int = 5):
-    """Code the corpus; with the classifier, each fold by a model trained on the other folds."""
-    from .coding import Coder, code_frame
-
-    try:
-        from .classifier import train_model
-    except ImportError:  # the classifier is optional for the rules-only demo
-        return code_frame(corpus, Coder(codebook)), "codebook rules only", None
+    """Code the corpus with rules and model, each fold by a model trained on the other folds."""
     import pandas as pd
     from sklearn.model_selection import GroupKFold
+
+    from .classifier import train_model
+    from .coding import Coder, code_frame
 
     groups = corpus["respondent_id"] if "respondent_id" in corpus.columns else corpus["id"]
     parts = []

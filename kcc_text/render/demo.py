@@ -37,15 +37,12 @@ def machine_vs_gold_table(machine, gold, top: int = 5) -> Table:
     table.add_column("theme")
     table.add_column("gold", justify="right")
     table.add_column("machine", justify="right")
-    machine_rows = {(q, r["theme"]): r for q, rows in machine.sections() for r in _records(rows)}
+    machine_rows = {(q, r["theme"]): r for q, rows in machine.sections() for r in rows.to_dict("records")}
     for question, rows in gold.sections():
-        records = sorted(_records(rows), key=lambda r: -abs(r["diff_pp"]))[:top]
+        records = sorted(rows.to_dict("records"), key=lambda r: -abs(r["diff_pp"]))[:top]
         for r in records:
             m = machine_rows.get((question, r["theme"]))
             table.add_row(question or "", r["label"], f"{r['diff_pp']:+.1f}",
                           f"{m['diff_pp']:+.1f}" if m is not None else "–")
     return table
 
-
-def _records(rows):
-    return rows.to_dict("records") if hasattr(rows, "to_dict") else list(rows)
