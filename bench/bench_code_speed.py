@@ -58,7 +58,7 @@ if kind == "tokenise":
     n_tokens = sum(len(doc) for doc in nlp.tokenizer.pipe(texts, batch_size=1000))
     n = len(texts)
 else:
-    from kcc_text.workflows import code_corpus_file
+    from kcc_text.jobs import code_corpus_file
     s = code_corpus_file(corpus, extra["codebook"], out, model_path=extra.get("model"))
     n, n_tokens = s.n_answers, None
 seconds = time.perf_counter() - t0

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
-    from kcc_text.workflows import evaluate_files, train_model_file
+    from kcc_text.jobs import evaluate_files, train_model_file
 
     holdout = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "bench" / "holdout" / "kcc-holdout.csv"
     labels = Path(sys.argv[2]) if len(sys.argv) > 2 else holdout.with_suffix(".labels.csv")

@@ -51,11 +51,11 @@ def baseline_predictions(texts, Y, splits):
 
 
 def main() -> None:
-    from kcc_text.classifier import ModelParams, prepare, fit
-    from kcc_text.codebook import load_codebook
-    from kcc_text.corpus import read_corpus
-    from kcc_text.evaluation import cross_validate, outer_splits, score_matrix
-    from kcc_text.labels import label_sets, read_labels
+    from kcc_text.model.classifier import ModelParams, prepare, fit
+    from kcc_text.codebook.definition import load_codebook
+    from kcc_text.io.answers import read_corpus
+    from kcc_text.analysis.evaluation import cross_validate, outer_splits, score_matrix
+    from kcc_text.io.labels import label_sets, read_labels
     from semeval import write_files
 
     xml = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_XML

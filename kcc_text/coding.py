@@ -11,9 +11,9 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .codebook import Codebook
+from .codebook.definition import Codebook
 from .errors import UsageError
-from .nlp import analyse, load_pipeline, pipeline_id
+from .nlp.pipeline import analyse, load_pipeline, pipeline_id
 from .rules import RuleMatcher
 
 OUTPUT_COLUMNS = ("themes", "needs_review", "codebook", "pipeline", "model", "evidence")

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .bundled import BundledData
-from .codebook import Codebook, load_codebook
-from .corpus import read_corpus
-from .files import check_output_path, write_csv_atomic, write_text_atomic
+from .codebook.definition import Codebook, load_codebook
+from .io.answers import read_corpus
+from .io.writing import check_output_path, write_csv_atomic, write_text_atomic
 
 
 @dataclass
@@ -33,8 +33,8 @@ class DemoResult:
 
 
 def run_demo(data: BundledData, *, out_dir: Path | None = None, folds: int = 5) -> DemoResult:
-    from .agreement import agreement_report, codes_from_frame, load_codes
-    from .shift import shift_from_labels, theme_shift
+    from .analysis.agreement import agreement_report, codes_from_frame, load_codes
+    from .analysis.shift import shift_from_labels, theme_shift
 
     codebook = load_codebook(data.codebook)
     corpus = read_corpus(data.corpus)
@@ -58,7 +58,7 @@ def code_bundled(corpus, gold, codebook: Codebook, *, folds: int = 5):
     import pandas as pd
     from sklearn.model_selection import GroupKFold
 
-    from .classifier import train_model
+    from .model.classifier import train_model
     from .coding import Coder, code_frame
 
     groups = corpus["respondent_id"] if "respondent_id" in corpus.columns else corpus["id"]
@@ -75,7 +75,7 @@ def code_bundled(corpus, gold, codebook: Codebook, *, folds: int = 5):
 
 
 def _write_outputs(out_dir: Path, data: BundledData, coded, shift, model) -> list[Path]:
-    from .shift import to_csv
+    from .analysis.shift import to_csv
 
     out_dir.mkdir(parents=True, exist_ok=True)
     inputs = [data.corpus, data.labels, data.codebook]
@@ -87,7 +87,7 @@ def _write_outputs(out_dir: Path, data: BundledData, coded, shift, model) -> lis
     write_text_atomic(shift_path, to_csv(shift))
     written.append(shift_path)
     if model is not None:
-        from .model_io import save_model
+        from .model.persistence import save_model
 
         model_path = check_output_path(out_dir / "kcc-2020.model.skops", inputs)
         save_model(model, model_path)

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .codebook import Codebook
-from .nlp import doc_lemmas, doc_lowers, lemma_of
-from .patterns import TokenSpec, parse_pattern_string
+from .codebook.definition import Codebook
+from .nlp.pipeline import doc_lemmas, doc_lowers, lemma_of
+from .codebook.patterns import TokenSpec, parse_pattern_string
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,13 @@ from datetime import datetime, timezone
 import pandas as pd
 import pytest
 
-from kcc_text.annotate import (
+from kcc_text.annotate.session import (
     AnnotationSession, build_queue, coded_by, margin, plan_session, prepare_labels_file,
 )
-from kcc_text.codebook import load_codebook
+from kcc_text.codebook.definition import load_codebook
 from kcc_text.coding import AnswerCode
 from kcc_text.errors import InputFileError, UsageError
-from kcc_text.labels import label_sets, read_labels
+from kcc_text.io.labels import label_sets, read_labels
 
 FROZEN = datetime(2024, 3, 1, 9, 30, tzinfo=timezone.utc)
 

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from kcc_text.codebook import load_codebook
-from kcc_text.corpus import read_corpus
-from kcc_text.labels import label_sets, read_labels
-from kcc_text.shift import shift_from_labels
+from kcc_text.codebook.definition import load_codebook
+from kcc_text.io.answers import read_corpus
+from kcc_text.io.labels import label_sets, read_labels
+from kcc_text.analysis.shift import shift_from_labels
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUIRED = {

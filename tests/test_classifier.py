@@ -9,13 +9,13 @@ import pytest
 from conftest import TINY_CODEBOOK_YAML
 from training_data import label_sets_of, write_training_files
 
-from kcc_text.classifier import (lemma_text, review_cutoff, selective_curve,
+from kcc_text.model.classifier import (lemma_text, review_cutoff, selective_curve,
                                  train_model, wilson_lower)
-from kcc_text.codebook import parse_codebook
+from kcc_text.codebook.definition import parse_codebook
 from kcc_text.coding import Coder, code_frame
-from kcc_text.corpus import read_corpus
+from kcc_text.io.answers import read_corpus
 from kcc_text.errors import ModelError, UsageError
-from kcc_text.nlp import load_pipeline
+from kcc_text.nlp.pipeline import load_pipeline
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import csv
 from typer.testing import CliRunner
 
 from kcc_text.cli import app
-from kcc_text.labels import label_sets, read_labels
+from kcc_text.io.labels import label_sets, read_labels
 
 runner = CliRunner()
 

@@ -8,7 +8,7 @@ from training_data import write_training_files
 
 
 from cli_helpers import assert_clean_error, invoke
-from kcc_text.model_io import read_card
+from kcc_text.model.persistence import read_card
 
 runner = CliRunner()
 

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from kcc_text.codebook import load_codebook
+from kcc_text.codebook.definition import load_codebook
 from kcc_text.errors import CodebookError
 
 HEAD = textwrap.dedent("""\
@@ -74,7 +74,7 @@ def test_codebook_without_patterns_is_valid(tmp_path):
 
 
 def test_language_defaults_to_dutch():
-    from kcc_text.codebook import parse_codebook
+    from kcc_text.codebook.definition import parse_codebook
 
     assert parse_codebook(HEAD).language == "nl"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kcc_text.codebook import parse_codebook
-from kcc_text.codebook_diff import diff_codebooks
+from kcc_text.codebook.definition import parse_codebook
+from kcc_text.codebook.diff import diff_codebooks
 
 OLD = """\
 codebook: kcc

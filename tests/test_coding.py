@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kcc_text.codebook import load_codebook, parse_codebook
+from kcc_text.codebook.definition import load_codebook, parse_codebook
 from kcc_text.coding import Coder, code_frame, format_evidence, parse_evidence, spss_name, theme_columns
-from kcc_text.corpus import read_corpus
+from kcc_text.io.answers import read_corpus
 from kcc_text.errors import UsageError
-from kcc_text.workflows import code_corpus_file
+from kcc_text.jobs import code_corpus_file
 
 THEMES = ["salaris", "werkdruk", "leuk_werk", "gebrek_aan_waardering", "klanten_helpen", "collegas"]
 

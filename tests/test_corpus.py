@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kcc_text.corpus import ColumnMap, read_corpus
+from kcc_text.io.answers import ColumnMap, read_corpus
 from kcc_text.errors import InputFileError
 
 
@@ -192,7 +192,7 @@ def test_empty_id_names_file_and_line(tmp_path):
 
 
 def test_iter_corpus_chunks_keep_order_and_find_duplicates_across_chunks(tmp_path):
-    from kcc_text.corpus import iter_corpus
+    from kcc_text.io.answers import iter_corpus
 
     path = tmp_path / "antwoorden.csv"
     path.write_text("id,text\n1,loon\n2,stress\n3,collega\n4,team\n5,klant\n", encoding="utf-8")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kcc_text.codebook import load_codebook
-from kcc_text.discover import discover, result_frame
+from kcc_text.codebook.definition import load_codebook
+from kcc_text.analysis.discover import discover, result_frame
 from kcc_text.errors import InputFileError, UsageError
 
 
@@ -88,8 +88,8 @@ def test_csv_frame_and_missing_columns(coded):
 
 
 def test_answer_words_and_negators_alone_are_not_phrases():
-    from kcc_text.discover import ngrams_of, _stop_words
-    from kcc_text.nlp import load_pipeline
+    from kcc_text.analysis.discover import ngrams_of, _stop_words
+    from kcc_text.nlp.pipeline import load_pipeline
 
     nlp = load_pipeline()
     grams = ngrams_of(nlp("Nee, echt niet. Geen inspraak"), 2, _stop_words())

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from kcc_text.errors import OutputPathError
-from kcc_text.files import atomic_writer, check_output_path, defuse_formula, write_csv_atomic, write_text_atomic
+from kcc_text.io.writing import atomic_writer, check_output_path, defuse_formula, write_csv_atomic, write_text_atomic
 
 
 def test_atomic_writer_replaces_file_only_when_block_succeeds(tmp_path):

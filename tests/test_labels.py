@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kcc_text.errors import InputFileError
-from kcc_text.labels import LABEL_COLUMNS, append_labels, label_sets, read_labels, sets_to_rows
+from kcc_text.io.labels import LABEL_COLUMNS, append_labels, label_sets, read_labels, sets_to_rows
 
 THEMES = ["salaris", "werkdruk", "leuk_werk", "collegas"]
 

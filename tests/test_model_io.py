@@ -12,12 +12,12 @@ import pytest
 from conftest import TINY_CODEBOOK_YAML
 from training_data import label_sets_of, write_training_files
 
-from kcc_text.classifier import train_model
-from kcc_text.codebook import parse_codebook
+from kcc_text.model.classifier import train_model
+from kcc_text.codebook.definition import parse_codebook
 from kcc_text.coding import Coder, code_frame
-from kcc_text.corpus import read_corpus
+from kcc_text.io.answers import read_corpus
 from kcc_text.errors import ModelError
-from kcc_text.model_io import CARD_MEMBER, load_model, read_card, save_model
+from kcc_text.model.persistence import CARD_MEMBER, load_model, read_card, save_model
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kcc_text.errors import UsageError
-from kcc_text.nlp import lemma_of, load_pipeline, mark_negation, normalise, pipeline_id
+from kcc_text.nlp.pipeline import lemma_of, load_pipeline, mark_negation, normalise, pipeline_id
 
 
 @pytest.fixture(scope="module")

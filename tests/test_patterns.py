@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kcc_text.errors import CodebookError
-from kcc_text.patterns import TokenSpec, parse_pattern_string, validate_token_pattern
+from kcc_text.codebook.patterns import TokenSpec, parse_pattern_string, validate_token_pattern
 
 
 def test_parse_words_alternatives_optional_wildcard_prefix():

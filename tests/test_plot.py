@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from kcc_text.errors import UsageError
-from kcc_text.plot import build_figure, plot_shift
-from kcc_text.shift import theme_shift
+from kcc_text.analysis.plot import build_figure, plot_shift
+from kcc_text.analysis.shift import theme_shift
 
 THEMES = [SimpleNamespace(id="salaris", label="Salaris en beloning", questions=None),
           SimpleNamespace(id="werkdruk", label="Werkdruk", questions=None),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kcc_text.codebook import load_codebook, parse_codebook
-from kcc_text.nlp import load_pipeline
+from kcc_text.codebook.definition import load_codebook, parse_codebook
+from kcc_text.nlp.pipeline import load_pipeline
 from kcc_text.rules import RuleMatcher
 
 
@@ -110,8 +110,8 @@ def test_codebook_without_patterns_matches_nothing():
 
 
 def test_prefix_alternatives_match_words_and_prefixes(tmp_path):
-    from kcc_text.codebook import parse_codebook
-    from kcc_text.nlp import load_pipeline
+    from kcc_text.codebook.definition import parse_codebook
+    from kcc_text.nlp.pipeline import load_pipeline
     from kcc_text.rules import RuleMatcher
 
     cb = parse_codebook("codebook: t\nversion: 1.0.0\nthemes:\n  - id: salaris\n    label: Salaris\n"
@@ -124,8 +124,8 @@ def test_prefix_alternatives_match_words_and_prefixes(tmp_path):
 
 
 def test_raw_patterns_with_not_in_and_punctuation_match_like_spacy():
-    from kcc_text.codebook import parse_codebook
-    from kcc_text.nlp import load_pipeline
+    from kcc_text.codebook.definition import parse_codebook
+    from kcc_text.nlp.pipeline import load_pipeline
     from kcc_text.rules import RuleMatcher
 
     cb = parse_codebook(

@@ -13,7 +13,7 @@ import pytest
 
 from kcc_text.errors import UsageError
 from kcc_text.render.shift import render_shift
-from kcc_text.shift import COLUMNS, shift_from_labels, theme_shift, to_csv, to_json, to_markdown
+from kcc_text.analysis.shift import COLUMNS, shift_from_labels, theme_shift, to_csv, to_json, to_markdown
 
 SALARIS = SimpleNamespace(id="salaris", label="Salaris en beloning", questions=None)
 WERKDRUK = SimpleNamespace(id="werkdruk", label="Werkdruk", questions=None)
@@ -337,7 +337,7 @@ def test_json_names_the_codebook_and_pipeline_that_made_the_codes():
 
     import pandas as pd
 
-    from kcc_text.shift import theme_shift, to_json
+    from kcc_text.analysis.shift import theme_shift, to_json
 
     frame = pd.DataFrame({
         "wave": ["v", "v", "n", "n"], "themes": ["salaris", "", "salaris", "salaris"],

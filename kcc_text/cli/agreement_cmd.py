@@ -36,8 +36,8 @@ def agreement(
         "--theme", "-t", help="Report only this theme (repeatable).")] = None,
 ) -> None:
     """Percent agreement, Cohen's kappa and Krippendorff's alpha per theme and overall (row ALL)."""
-    from ..agreement import agreement_files
-    from ..files import check_output_path
+    from ..analysis.agreement import agreement_files
+    from ..io.writing import check_output_path
 
     if out is not None:
         check_output_path(out, [labels_a, labels_b, codebook])
@@ -61,7 +61,7 @@ def agreement(
     if out is None:
         typer.echo(text, nl=False)
         return
-    from ..files import write_text_atomic
+    from ..io.writing import write_text_atomic
 
     write_text_atomic(out, text)
     err_console.print(f"Wrote {out}", markup=False)

@@ -37,7 +37,7 @@ def annotate(
     question_col: QuestionCol = "question",
 ) -> None:
     """Code answers by hand with suggested themes; resumes where you stopped."""
-    from ..annotate import plan_session
+    from ..annotate.session import plan_session
 
     plan = plan_session(corpus, codebook, labels, coder, model_path=model, order=order.value,
                         only_review=only_review, columns=column_map(id_col, text_col, wave_col, question_col),

@@ -27,7 +27,7 @@ def code(
     question_col: QuestionCol = "question",
 ) -> None:
     """Code open answers into themes and write the coded CSV."""
-    from ..workflows import code_corpus_file
+    from ..jobs import code_corpus_file
 
     summary = code_corpus_file(
         corpus, codebook, out, model_path=model, target_precision=target_precision, spacy_model=spacy_model,

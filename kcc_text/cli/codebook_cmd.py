@@ -19,8 +19,8 @@ CodebookArg = Annotated[Path, typer.Argument(help="Codebook YAML file.")]
 @guard
 def validate(codebook: CodebookArg) -> None:
     """Check a codebook: YAML, fields, theme ids and every pattern (compiled with the Dutch pipeline)."""
-    from ..codebook import load_codebook
-    from ..nlp import load_pipeline
+    from ..codebook.definition import load_codebook
+    from ..nlp.pipeline import load_pipeline
     from ..rules import RuleMatcher
 
     cb = load_codebook(codebook)
@@ -38,7 +38,7 @@ def show(
     patterns: Annotated[bool, typer.Option("--patterns", help="List every pattern.")] = False,
 ) -> None:
     """Show a codebook's themes (or one theme in full)."""
-    from ..codebook import load_codebook
+    from ..codebook.definition import load_codebook
     from ..render.codebook import codebook_table, theme_detail
 
     cb = load_codebook(codebook)
@@ -57,8 +57,8 @@ def diff(
     new: Annotated[Path, typer.Argument(help="The later codebook.")],
 ) -> None:
     """List added, removed and changed themes and patterns, and the version bump they call for."""
-    from ..codebook import load_codebook
-    from ..codebook_diff import diff_codebooks
+    from ..codebook.definition import load_codebook
+    from ..codebook.diff import diff_codebooks
     from ..render.codebook import diff_view
 
     result = diff_codebooks(load_codebook(old), load_codebook(new))

@@ -36,9 +36,9 @@ def discover(
     spacy_model: SpacyModel = None,
 ) -> None:
     """Frequent lemma n-grams in answers without a theme or needing review, with example answers."""
-    from ..discover import discover_file, result_frame
+    from ..analysis.discover import discover_file, result_frame
     from ..errors import UsageError
-    from ..files import check_output_path, write_csv_atomic
+    from ..io.writing import check_output_path, write_csv_atomic
 
     if out is not None:
         if fmt is not DiscoverFormat.csv:
@@ -53,7 +53,7 @@ def discover(
         return
     frame = result_frame(result)
     if out is None:
-        from ..files import defuse_formula
+        from ..io.writing import defuse_formula
 
         for column in frame.columns:
             frame[column] = frame[column].map(defuse_formula)

@@ -25,7 +25,7 @@ def evaluate(
 ) -> None:
     """Per-theme precision, recall, F1 and kappa of rules, model and hybrid; share coded automatically per target."""
     from ..render.evaluate import evaluation_caption, scores_table, tradeoff_table
-    from ..workflows import evaluate_files
+    from ..jobs import evaluate_files
 
     result = evaluate_files(corpus, labels, codebook, model_path=model, folds=folds, spacy_model=spacy_model,
                             columns=column_map(id_col, text_col, wave_col, question_col))

@@ -19,6 +19,6 @@ ModelOpt = Annotated[Path | None, typer.Option("--model", "-m", help="Trained mo
 
 
 def column_map(id_col: str, text_col: str, wave_col: str, question_col: str):
-    from ..corpus import ColumnMap
+    from ..io.answers import ColumnMap
 
     return ColumnMap(id=id_col, text=text_col, wave=wave_col, question=question_col)

@@ -26,7 +26,7 @@ def review(
 ) -> None:
     """Show false positives and false negatives per theme, most confidently wrong first."""
     from ..render.review import review_view
-    from ..review import review_files
+    from ..analysis.review import review_files
 
     result = review_files(coded, labels, themes=theme, waves=wave, questions=question, limit=limit, coder=coder)
     console.print(review_view(result, plain=not console.is_terminal))

@@ -45,18 +45,18 @@ def shift(
     """Compare theme shares between two groups per question: difference in points, 95% interval, corrected test."""
     from ..errors import UsageError
 
-    from ..shift import check_options
+    from ..analysis.shift import check_options
 
     check_options(test, correction)
     fmt = _resolve_format(fmt, out)
     inputs = [coded, labels, codebook]
     if out is not None:
-        from ..files import check_output_path
+        from ..io.writing import check_output_path
 
         check_output_path(out, inputs)
     if plot is not None:
-        from ..files import check_output_path
-        from ..plot import plot_format
+        from ..io.writing import check_output_path
+        from ..analysis.plot import plot_format
 
         plot_format(plot)
         check_output_path(plot, inputs + [out])
@@ -67,7 +67,7 @@ def shift(
                           codebook=codebook, test=test, correction=correction)
 
     if plot is not None:
-        from ..plot import plot_shift
+        from ..analysis.plot import plot_shift
 
         plot_shift(result, plot)
     if fmt == "table":
@@ -76,11 +76,11 @@ def shift(
         for renderable in render_shift(result):
             console.print(renderable)
     else:
-        from ..shift import to_csv, to_json, to_markdown
+        from ..analysis.shift import to_csv, to_json, to_markdown
 
         text = {"csv": to_csv, "json": to_json, "md": to_markdown}[fmt](result)
         if out is not None:
-            from ..files import write_text_atomic
+            from ..io.writing import write_text_atomic
 
             write_text_atomic(out, text)
         else:
@@ -117,21 +117,21 @@ def _resolve_format(fmt: str | None, out: Path | None) -> str:
 def compare_file(coded: Path, *, by: str, group_a: str | None, group_b: str | None, question: str | None,
                  labels: Path | None, codebook: Path | None, test: str, correction: str):
     """Read the inputs and run the comparison; data errors name the answers file."""
-    from ..corpus import read_table
+    from ..io.answers import read_table
     from ..errors import KccError
-    from ..shift import shift_from_labels, theme_shift
+    from ..analysis.shift import shift_from_labels, theme_shift
 
     frame = read_table(coded)
     book = None
     if codebook is not None:
-        from ..codebook import load_codebook
+        from ..codebook.definition import load_codebook
 
         book = load_codebook(codebook)
     themes = list(book.themes) if book is not None else None
     options = dict(by=by, group_a=group_a, group_b=group_b, question=question, test=test, correction=correction)
     try:
         if labels is not None:
-            from ..labels import label_sets, read_labels
+            from ..io.labels import label_sets, read_labels
 
             sets = label_sets(read_labels(labels, known_themes=book.theme_ids if book is not None else None))
             result = shift_from_labels(frame, sets, themes, **options)

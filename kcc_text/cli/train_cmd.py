@@ -23,7 +23,7 @@ def train(
 ) -> None:
     """Train a model on coded answers: per-theme thresholds and calibration tuned by cross-validation."""
     from ..render.evaluate import training_table
-    from ..workflows import train_model_file
+    from ..jobs import train_model_file
 
     summary = train_model_file(corpus, labels, codebook, out, spacy_model=spacy_model,
                                columns=column_map(id_col, text_col, wave_col, question_col))

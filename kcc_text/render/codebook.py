@@ -6,8 +6,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ..codebook import Codebook
-from ..codebook_diff import CodebookDiff
+from ..codebook.definition import Codebook
+from ..codebook.diff import CodebookDiff
 
 
 def codebook_table(codebook: Codebook, *, patterns: bool = False) -> Table:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import CodebookError
+from ..errors import CodebookError
 
 MIN_PREFIX = 3
 _WORD = re.compile(r"^[\w'’.,\-&/+%]+$", re.UNICODE)

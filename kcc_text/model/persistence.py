@@ -13,7 +13,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from .errors import ModelError
+from ..errors import ModelError
 
 CARD_MEMBER = "kcc-model-card.json"
 SCHEMA_MEMBER = "schema.json"
@@ -55,7 +55,7 @@ def save_model(model, path: str | Path) -> None:
     """Write the model atomically: skops zip of its state plus the card as JSON."""
     import skops.io as sio
 
-    from .files import atomic_writer
+    from ..io.writing import atomic_writer
 
     # skops stores its members uncompressed; its schema (the vocabularies) shrinks ~10x deflated.
     with zipfile.ZipFile(io.BytesIO(sio.dumps(model.to_state()))) as dumped:

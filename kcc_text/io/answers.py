@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputFileError
+from ..errors import InputFileError
 
 ENCODINGS = ("utf-8-sig", "cp1252")  # the contract's encodings; utf-8-sig also reads plain UTF-8
 DELIMITERS = ",;\t"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from .errors import UsageError
+from ..errors import UsageError
 
 NEGATION_VERSION = "1"
 

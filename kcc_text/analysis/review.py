@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputFileError, UsageError
+from ..errors import InputFileError, UsageError
 
 NO_THEME = "(no theme)"
 DEFAULT_LIMIT = 10
@@ -94,8 +94,8 @@ def review(coded, labels, *, themes: Iterable[str] | None = None, waves: Iterabl
            questions: Iterable[str] | None = None, limit: int = DEFAULT_LIMIT, coder: str | None = None,
            coded_path: str | Path | None = None, labels_path: str | Path | None = None) -> ReviewResult:
     """Compare a coded frame with a labels frame; return per-theme counts and the wrong decisions."""
-    from .coding import parse_evidence
-    from .labels import label_sets
+    from ..coding import parse_evidence
+    from ..io.labels import label_sets
 
     if limit < 0:
         raise UsageError(f"--limit must be 0 or more (got {limit})")
@@ -193,8 +193,8 @@ def _item(record, kind, theme, score, source, words, machine, people, review_fla
 
 def review_files(coded_path: str | Path, labels_path: str | Path, **options) -> ReviewResult:
     """Read a coded output and a labels file and review their disagreements (see `review`)."""
-    from .corpus import read_table
-    from .labels import read_labels
+    from ..io.answers import read_table
+    from ..io.labels import read_labels
 
     coded = read_table(coded_path)
     for column in ("id", "themes"):

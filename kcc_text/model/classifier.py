@@ -36,9 +36,9 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 
-from .codebook import Codebook
-from .coding import AnswerCode
-from .errors import ModelError, UsageError
+from ..codebook.definition import Codebook
+from ..coding import AnswerCode
+from ..errors import ModelError, UsageError
 
 MIN_POSITIVES = 5
 SHRINK = 20.0
@@ -142,8 +142,8 @@ def prepare(frame, label_sets, codebook: Codebook, *, nlp=None, batch_size: int 
     """Parse the coded answers of `frame` (those in `label_sets`) and line them up with their codes."""
     import numpy as np
 
-    from .nlp import load_pipeline, pipeline_id
-    from .rules import RuleMatcher
+    from ..nlp.pipeline import load_pipeline, pipeline_id
+    from ..rules import RuleMatcher
 
     coded = frame[frame["id"].isin(label_sets.keys())].reset_index(drop=True)
     nlp = nlp or load_pipeline()
@@ -434,7 +434,7 @@ def _f1(y, pred) -> float:
 
 
 def _card(data: TrainingData, codebook: Codebook, params: ModelParams, positives, too_few, oof, k) -> dict:
-    from .evaluation import score_matrix
+    from ..analysis.evaluation import score_matrix
 
     gold = data.Y == 1
     cv = {}

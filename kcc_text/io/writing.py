@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
-from .errors import OutputPathError
+from ..errors import OutputPathError
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice and
 # Google Sheets (OWASP "CSV injection"); a leading apostrophe makes it plain text.

@@ -19,8 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import InputFileError, UsageError
-from .files import defuse_formula
+from ..errors import InputFileError, UsageError
+from ..io.writing import defuse_formula
 
 # The contract's `shift --format csv` columns, in order; `question` leads them when rows span questions.
 COLUMNS = ["theme", "label", "n_a", "pct_a", "n_b", "pct_b", "diff_pp", "ci_low", "ci_high",

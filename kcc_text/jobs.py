@@ -6,9 +6,9 @@ import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .codebook import load_codebook
-from .corpus import ColumnMap, iter_corpus
-from .files import check_output_path, write_csv_chunks_atomic
+from .codebook.definition import load_codebook
+from .io.answers import ColumnMap, iter_corpus
+from .io.writing import check_output_path, write_csv_chunks_atomic
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, t
     codebook = load_codebook(codebook_path)
     model = None
     if model_path is not None:
-        from .model_io import load_model
+        from .model.persistence import load_model
 
         model = load_model(model_path)
     coder = Coder(codebook, model=model, spacy_model=spacy_model, target_precision=target_precision)
@@ -66,11 +66,11 @@ class TrainSummary:
 
 
 def _coded_data(corpus_path, labels_path, codebook, columns: ColumnMap, spacy_model):
-    from .classifier import prepare
-    from .corpus import read_corpus
+    from .model.classifier import prepare
+    from .io.answers import read_corpus
     from .errors import InputFileError
-    from .labels import label_sets, read_labels
-    from .nlp import load_pipeline
+    from .io.labels import label_sets, read_labels
+    from .nlp.pipeline import load_pipeline
 
     frame = read_corpus(corpus_path, columns)
     sets = label_sets(read_labels(labels_path, known_themes=codebook.theme_ids))
@@ -86,8 +86,8 @@ def _coded_data(corpus_path, labels_path, codebook, columns: ColumnMap, spacy_mo
 def train_model_file(corpus_path, labels_path, codebook_path, out_path, *, columns: ColumnMap = ColumnMap(),
                      spacy_model=None, params=None) -> TrainSummary:
     """Train a model on the coded answers of a corpus and save it (skops, with its card) atomically."""
-    from .classifier import fit, ModelParams
-    from .model_io import save_model
+    from .model.classifier import fit, ModelParams
+    from .model.persistence import save_model
 
     out = check_output_path(out_path, [corpus_path, labels_path, codebook_path])
     codebook = load_codebook(codebook_path)
@@ -101,12 +101,12 @@ def train_model_file(corpus_path, labels_path, codebook_path, out_path, *, colum
 def evaluate_files(corpus_path, labels_path, codebook_path, *, model_path=None, folds: int = 5,
                    columns: ColumnMap = ColumnMap(), spacy_model=None, params=None, progress=None):
     """Score rules, model and hybrid against gold codes: a given model, or nested k-fold cross-validation."""
-    from .evaluation import cross_validate, evaluate_model
+    from .analysis.evaluation import cross_validate, evaluate_model
 
     codebook = load_codebook(codebook_path)
     model = None
     if model_path is not None:
-        from .model_io import load_model
+        from .model.persistence import load_model
 
         model = load_model(model_path)
         model.check_codebook(codebook)

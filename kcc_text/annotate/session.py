@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from .errors import InputFileError, UsageError
+from ..errors import InputFileError, UsageError
 
 ACCEPT_KEYS = ("\r", "\n")
 NO_THEME_KEY = "0"
@@ -89,7 +89,7 @@ def build_queue(frame, codes: Sequence, codebook, *, order: str = "uncertain", o
 
 def coded_by(labels_path: str | Path, coder: str) -> set[str]:
     """Ids this coder has already decided in a labels file (empty when the file is new)."""
-    from .labels import read_labels
+    from ..io.labels import read_labels
 
     path = Path(labels_path)
     if not path.exists() or path.stat().st_size == 0:
@@ -104,7 +104,7 @@ def prepare_labels_file(labels_path: str | Path) -> list[str]:
     A new file gets a header with a `codebook` column. An existing file without coder and
     coded_at columns cannot record who decided when, and is never rewritten: refuse it.
     """
-    from .files import write_text_atomic
+    from ..io.writing import write_text_atomic
 
     path = Path(labels_path)
     if not path.exists() or path.stat().st_size == 0:
@@ -222,7 +222,7 @@ class AnnotationSession:
         self.stopped = True
 
     def _decide(self, themes: frozenset[str]) -> None:
-        from .labels import append_labels
+        from ..io.labels import append_labels
 
         item = self.current
         if item is None:
@@ -281,9 +281,9 @@ def plan_session(corpus_path, codebook_path, labels_path, coder: str, *, model_p
                  order: str = "uncertain", only_review: bool = False, columns=None, spacy_model=None,
                  now: Callable[[], datetime] | None = None) -> SessionPlan:
     """Read everything, suggest themes for the answers not yet coded by `coder`, and open a session."""
-    from .codebook import load_codebook
-    from .corpus import ColumnMap, read_corpus
-    from .files import check_output_path
+    from ..codebook.definition import load_codebook
+    from ..io.answers import ColumnMap, read_corpus
+    from ..io.writing import check_output_path
 
     if not coder.strip():
         raise UsageError("--coder must name the person coding")
@@ -304,11 +304,11 @@ def plan_session(corpus_path, codebook_path, labels_path, coder: str, *, model_p
 
 def suggest(frame, codebook, *, model_path=None, spacy_model=None) -> list:
     """Suggested codes per answer: the codebook's rules, plus the model when one is given."""
-    from .coding import AnswerCode, Coder
+    from ..coding import AnswerCode, Coder
 
     model = None
     if model_path is not None:
-        from .model_io import load_model
+        from ..model.persistence import load_model
 
         model = load_model(model_path)
     elif not codebook.has_patterns:

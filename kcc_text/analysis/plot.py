@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import UsageError
-from .files import atomic_writer
+from ..errors import UsageError
+from ..io.writing import atomic_writer
 
 FORMATS = {".png": "png", ".svg": "svg"}
 LABEL_CHARS = 34  # longer theme labels are cut so the panels keep their width

@@ -12,8 +12,8 @@ import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from .corpus import read_table
-from .errors import InputFileError
+from .answers import read_table
+from ..errors import InputFileError
 
 LABEL_COLUMNS = ["id", "theme", "coder", "coded_at", "wave", "question", "codebook"]
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputFileError, UsageError
+from ..errors import InputFileError, UsageError
 
 ALL = "ALL"
 RELIABLE = 0.800
@@ -149,7 +149,7 @@ def binary_agreement(a: list[int], b: list[int]) -> tuple[float, float, float, s
 
 def codes_from_frame(frame, name: str = "", path: str | Path | None = None, coder: str | None = None) -> Codes:
     """Codes from a labels frame (`read_labels`) or a coded frame (has a `themes` column)."""
-    from .labels import label_sets
+    from ..io.labels import label_sets
 
     questions = {}
     if "question" in frame.columns:
@@ -175,8 +175,8 @@ def codes_from_frame(frame, name: str = "", path: str | Path | None = None, code
 
 def load_codes(path: str | Path, coder: str | None = None, known_themes: Iterable[str] | None = None) -> Codes:
     """Read a labels file or a coded output, whichever `path` is."""
-    from .corpus import read_table
-    from .labels import read_labels
+    from ..io.answers import read_table
+    from ..io.labels import read_labels
 
     path = Path(path)
     frame = read_table(path)
@@ -274,7 +274,7 @@ def agreement_files(path_a: str | Path, path_b: str | Path, *, codebook_path: st
     codebook = None
     known = None
     if codebook_path is not None:
-        from .codebook import load_codebook
+        from ..codebook.definition import load_codebook
 
         codebook = load_codebook(codebook_path)
         known = codebook.theme_ids

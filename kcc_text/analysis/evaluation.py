@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
-from .codebook import Codebook
-from .errors import UsageError
+from ..codebook.definition import Codebook
+from ..errors import UsageError
 
 TARGETS = (0.7, 0.8, 0.9, 0.95)
 
@@ -148,7 +148,7 @@ def _apply(model, data, targets):
 
 def outer_splits(data, folds: int = 5, params=None):
     """The folds `cross_validate` scores on (grouped by respondent when known), for comparisons."""
-    from .classifier import ModelParams, fold_splits
+    from ..model.classifier import ModelParams, fold_splits
 
     if folds < 2:
         raise UsageError(f"cross-validation needs at least 2 folds (got {folds})")
@@ -161,7 +161,7 @@ def cross_validate(data, codebook: Codebook, params=None, folds: int = 5, target
     """Nested k-fold cross-validation of rules, model and hybrid on prepared answers."""
     import numpy as np
 
-    from .classifier import ModelParams, fit
+    from ..model.classifier import ModelParams, fit
 
     params = params or ModelParams()
     splits = outer_splits(data, folds, params)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .codebook import Codebook, Theme
+from .definition import Codebook, Theme
 
 MAJOR_FIELDS = ("questions", "negation", "include", "exclude")
 PATCH_FIELDS = ("label", "description", "examples")

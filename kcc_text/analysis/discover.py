@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputFileError, UsageError
+from ..errors import InputFileError, UsageError
 
 EXAMPLE_CHARS = 100
 
@@ -42,13 +42,13 @@ class DiscoverResult:
 def _stop_words() -> frozenset[str]:
     from spacy.lang.nl.stop_words import STOP_WORDS
 
-    from .nlp import negation_data
+    from ..nlp.pipeline import negation_data
 
     return frozenset(STOP_WORDS) - negation_data().negators
 
 
 def _breaks() -> frozenset[str]:
-    from .nlp import negation_data
+    from ..nlp.pipeline import negation_data
 
     # Conjunctions end a phrase: "slecht en de roosters" holds no phrase "slecht rooster".
     return negation_data().boundaries | {"en", "of"}
@@ -77,7 +77,7 @@ FILLERS = frozenset({"ja", "nee", "jawel", "zeker", "echt", "gewoon", "heel", "e
 
 
 def _says_nothing(lemmas: list[str]) -> bool:
-    from .nlp import negation_data
+    from ..nlp.pipeline import negation_data
 
     return all(lemma in FILLERS or lemma in negation_data().negators for lemma in lemmas)
 
@@ -109,7 +109,7 @@ def _covered_by_codebook(wordings: dict[str, str], codebook, nlp) -> set[str]:
     """The n-grams whose wording a codebook pattern already matches."""
     if codebook is None or not codebook.has_patterns:
         return set()
-    from .rules import RuleMatcher
+    from ..rules import RuleMatcher
 
     matcher = RuleMatcher(codebook, nlp)
     keys = list(wordings)
@@ -120,7 +120,7 @@ def discover(coded, *, top: int = 20, min_count: int = 2, max_n: int = 3, questi
              waves: Iterable[str] | None = None, codebook=None, spacy_model: str | None = None,
              path: str | Path | None = None) -> DiscoverResult:
     """Frequent phrases in the answers of a coded frame that got no theme or need review."""
-    from .nlp import load_pipeline
+    from ..nlp.pipeline import load_pipeline
 
     if top < 1:
         raise UsageError(f"--top must be at least 1 (got {top})")
@@ -190,11 +190,11 @@ def _parts(key: str) -> set[str]:
 
 
 def discover_file(coded_path: str | Path, *, codebook_path: str | Path | None = None, **options) -> DiscoverResult:
-    from .corpus import read_table
+    from ..io.answers import read_table
 
     codebook = None
     if codebook_path is not None:
-        from .codebook import load_codebook
+        from ..codebook.definition import load_codebook
 
         codebook = load_codebook(codebook_path)
     return discover(read_table(coded_path), codebook=codebook, path=coded_path, **options)

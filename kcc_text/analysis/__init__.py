@@ -1,0 +1,1 @@
+"""What is computed from coded answers: shifts, agreement, review, discovery, evaluation, plots."""

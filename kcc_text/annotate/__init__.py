@@ -1,0 +1,1 @@
+"""Human coding, one answer at a time, append-only."""

@@ -1,0 +1,1 @@
+"""Codebooks: the versioned YAML theme definitions, their patterns and their differences."""

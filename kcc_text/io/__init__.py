@@ -1,0 +1,1 @@
+"""Files in and out: answers, labels, coded files, exports; written safely."""

@@ -1,0 +1,1 @@
+"""The Dutch pipeline: tokens, lemmas and negation marks."""
