@@ -51,7 +51,7 @@ def baseline_predictions(texts, Y, splits):
 
 
 def main() -> None:
-    from kcc_text.model.classifier import ModelParams, prepare, fit
+    from kcc_text.model.training import ModelParams, prepare, fit
     from kcc_text.codebook.definition import load_codebook
     from kcc_text.io.answers import read_corpus
     from kcc_text.analysis.evaluation import cross_validate, outer_splits, score_matrix

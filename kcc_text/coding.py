@@ -1,43 +1,18 @@
 """Coding answers: rules (and, when given, a trained model) turn texts into theme sets.
 
-The coded frame keeps the input's rows in order with all their columns, and adds the
-contract's columns (`themes`, `needs_review`, `codebook`) plus the evidence a person
-needs to check a code: the matched words, the source of each theme and the model score.
+Parsing goes through `parsing.AnswerParser` and decisions through `model.decision`, the same
+path that training and evaluation take. The coded frame's columns are owned by `io.coded`.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .codebook.definition import Codebook
 from .errors import UsageError
-from .nlp.pipeline import analyse, load_pipeline, pipeline_id
-from .rules import RuleMatcher
-
-OUTPUT_COLUMNS = ("themes", "needs_review", "codebook", "pipeline", "model", "evidence")
-SPSS_MAX_NAME = 64
-
-
-def spss_name(prefix: str, theme_id: str) -> str:
-    """A variable name SPSS accepts: starts with a letter, at most 64 bytes, no trailing period."""
-    name = re.sub(r"[^A-Za-z0-9_]", "_", f"{prefix}_{theme_id}")[:SPSS_MAX_NAME]
-    return name.rstrip("._")
-
-
-def theme_columns(codebook: Codebook, prefix: str) -> dict[str, str]:
-    names: dict[str, str] = {}
-    used: set[str] = set()
-    for theme_id in codebook.theme_ids:
-        name = spss_name(prefix, theme_id)
-        candidate, n = name, 1
-        while candidate.lower() in used:  # SPSS names are case-insensitive
-            n += 1
-            candidate = f"{name[:SPSS_MAX_NAME - len(str(n))]}{n}"
-        used.add(candidate.lower())
-        names[theme_id] = candidate
-    return names
+from .io.coded import check_input_columns, coded_frame
+from .parsing import AnswerParser
 
 
 @dataclass(frozen=True)
@@ -58,53 +33,69 @@ class Coder:
                  target_precision: float | None = None):
         if target_precision is not None:
             if model is None:
-                raise UsageError("--target-precision needs --model: without a trained model there is "
-                                 "no estimate of how often a code is right")
+                raise UsageError("a target precision needs a trained model: without one there is no "
+                                 "estimate of how often a code is right")
             if not 0.0 < target_precision < 1.0:
                 raise UsageError(f"target precision must be between 0 and 1 (got {target_precision})")
         if model is None and not codebook.has_patterns:
             raise UsageError(f"codebook {codebook.ref} has no patterns, so its themes can only be found "
-                             "by a trained model: give --model")
-        if model is not None:
-            model.check_codebook(codebook)
+                             "by a trained model")
         self.codebook = codebook
         self.model = model
         self.target_precision = target_precision
-        self.nlp = load_pipeline(spacy_model)
+        self.parser = AnswerParser(codebook, spacy_model)
         if model is not None:
-            trained_with = model.card.get("pipeline")
-            # Lemmas from another pipeline give the model features it never saw in training.
-            if trained_with and trained_with != pipeline_id(self.nlp):
-                from .errors import ModelError
-
-                raise ModelError(f"model was trained with the Dutch pipeline {trained_with}, but coding would "
-                                 f"use {pipeline_id(self.nlp)}; use the same --spacy-model as in training "
-                                 "or retrain", getattr(model, "path", None))
-        self.rules = RuleMatcher(codebook, self.nlp)
+            model.check_codebook(codebook)
+            model.check_pipeline(self.parser.pipeline)
 
     @property
     def pipeline(self) -> str:
-        return pipeline_id(self.nlp)
+        return self.parser.pipeline
 
-    def code_texts(self, texts: list[str], questions: list[str | None],
-                   batch_size: int = 512) -> list[AnswerCode]:
-        docs = list(analyse(self.nlp, texts, batch_size=batch_size))
-        evidence = [self.rules.match(doc, q) if doc.text.strip() else {} for doc, q in zip(docs, questions)]
-        if self.model is not None:
-            return self.model.code_docs(docs, evidence, questions, self.codebook, self.target_precision)
-        return [_rules_only(e, doc) for e, doc in zip(evidence, docs)]
+    def code_parsed(self, parsed) -> list[AnswerCode]:
+        if self.model is None:
+            return [_rules_only(e, empty) for e, empty in zip(parsed.evidence, parsed.empty)]
+        decided = self.model.decide(parsed)
+        auto = self.model.auto_coded(decided, self.target_precision)
+        return answer_codes(decided, auto, parsed.evidence, self.codebook.theme_ids)
+
+    def code_texts(self, texts: list[str], questions: list[str | None] | None = None) -> list[AnswerCode]:
+        return self.code_parsed(self.parser.parse(texts, questions))
+
+    def code_chunk(self, chunk):
+        """The coded rows of one chunk of a corpus frame."""
+        questions = chunk["question"].tolist() if "question" in chunk.columns else None
+        codes = self.code_texts(chunk["text"].tolist(), questions)
+        return coded_frame(chunk, codes, codebook=self.codebook, pipeline=self.pipeline,
+                           model_id=self.model.model_id if self.model is not None else None)
 
 
-def _rules_only(evidence: dict[str, list[str]], doc) -> AnswerCode:
+def answer_codes(decided, auto, evidence, themes) -> list[AnswerCode]:
+    """One AnswerCode per answer from model decisions (see `model.decision.decide`)."""
+    codes = []
+    for i in range(len(evidence)):
+        sources = {}
+        for j, t in enumerate(themes):
+            if decided.hybrid[i, j]:
+                by_rules, by_model = bool(decided.rules[i, j]), bool(decided.model[i, j])
+                sources[t] = "both" if by_rules and by_model else ("rules" if by_rules else "model")
+        # Evidence of themes the model overruled would contradict th_<id>; keep what was assigned.
+        shown = {t: words for t, words in evidence[i].items() if t in sources}
+        codes.append(AnswerCode(themes=tuple(sources), evidence=shown, sources=sources,
+                                scores={t: float(decided.P[i, j]) for j, t in enumerate(themes)},
+                                needs_review=not bool(auto[i])))
+    return codes
+
+
+def _rules_only(evidence: dict[str, list[str]], empty: bool) -> AnswerCode:
     themes = tuple(evidence)
     # Without a model nothing estimates how often a rule is right; an answer with words
     # but no matching pattern is the one a person must read.
     return AnswerCode(themes=themes, evidence=evidence, sources={t: "rules" for t in themes},
-                      scores=None, needs_review=bool(doc.text.strip()) and not themes)
+                      scores=None, needs_review=not empty and not themes)
 
 
-def code_frame(frame, coder: Coder, *, chunk_size: int = 2000,
-               progress: Callable[[int], None] | None = None):
+def code_frame(frame, coder: Coder, *, chunk_size: int = 2000, progress: Callable[[int], None] | None = None):
     """Code every answer of a corpus frame (from `read_corpus`); return the coded frame."""
     import pandas as pd
 
@@ -112,65 +103,9 @@ def code_frame(frame, coder: Coder, *, chunk_size: int = 2000,
     parts = []
     for start in range(0, len(frame), chunk_size):
         chunk = frame.iloc[start:start + chunk_size]
-        parts.append(coded_chunk(chunk, coder))
+        parts.append(coder.code_chunk(chunk))
         if progress is not None:
             progress(len(chunk))
     if not parts:
-        return coded_chunk(frame, coder)
+        return coder.code_chunk(frame)
     return pd.concat(parts, ignore_index=True)
-
-
-def check_input_columns(frame, path=None) -> None:
-    """An input column named like an output column would be silently overwritten: refuse it."""
-    clash = [c for c in frame.columns if c in OUTPUT_COLUMNS or re.match(r"^(th|src|p)_", c)]
-    if clash:
-        raise UsageError(f"input column '{clash[0]}' has the name of an output column; rename it", path)
-
-
-def coded_chunk(chunk, coder: Coder):
-    """The coded rows of one chunk of a corpus frame."""
-    texts = chunk["text"].tolist()
-    questions = chunk["question"].tolist() if "question" in chunk.columns else [None] * len(chunk)
-    questions = [q or None for q in questions]
-    codes = coder.code_texts(texts, questions)
-    return assemble(chunk, codes, coder)
-
-
-def assemble(chunk, codes: Iterable[AnswerCode], coder: Coder):
-    codes = list(codes)
-    out = chunk.copy().reset_index(drop=True)
-    cb = coder.codebook
-    out["themes"] = [";".join(c.themes) for c in codes]
-    out["needs_review"] = [int(c.needs_review) for c in codes]
-    out["codebook"] = cb.ref
-    out["pipeline"] = coder.pipeline
-    if coder.model is not None:
-        out["model"] = coder.model.model_id
-    out["evidence"] = [format_evidence(c.evidence) for c in codes]
-    th, src = theme_columns(cb, "th"), theme_columns(cb, "src")
-    p = theme_columns(cb, "p")
-    columns = {}
-    for theme_id in cb.theme_ids:
-        columns[th[theme_id]] = [int(theme_id in c.themes) for c in codes]
-    for theme_id in cb.theme_ids:
-        columns[src[theme_id]] = [c.sources.get(theme_id, "") for c in codes]
-    if coder.model is not None:
-        for theme_id in cb.theme_ids:
-            columns[p[theme_id]] = [round(c.scores.get(theme_id, 0.0), 3) if c.scores else "" for c in codes]
-    import pandas as pd
-
-    return pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
-
-
-def format_evidence(evidence: dict[str, list[str]]) -> str:
-    return " | ".join(f"{theme}: {', '.join(words)}" for theme, words in evidence.items())
-
-
-def parse_evidence(text: str) -> dict[str, list[str]]:
-    """Read back the `evidence` column of a coded file."""
-    result: dict[str, list[str]] = {}
-    for part in (text or "").split(" | "):
-        if ": " in part:
-            theme, words = part.split(": ", 1)
-            result[theme.strip()] = [w.strip() for w in words.split(", ") if w.strip()]
-    return result

@@ -58,7 +58,7 @@ def code_bundled(corpus, gold, codebook: Codebook, *, folds: int = 5):
     import pandas as pd
     from sklearn.model_selection import GroupKFold
 
-    from .model.classifier import train_model
+    from .model.training import train_model
     from .coding import Coder, code_frame
 
     groups = corpus["respondent_id"] if "respondent_id" in corpus.columns else corpus["id"]

@@ -27,7 +27,8 @@ def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, t
 
     Memory holds one chunk at a time, so it does not grow with the number of answers.
     """
-    from .coding import Coder, coded_chunk, check_input_columns
+    from .coding import Coder
+    from .io.coded import check_input_columns
 
     out = check_output_path(out_path, [corpus_path, codebook_path, model_path])
     codebook = load_codebook(codebook_path)
@@ -42,7 +43,7 @@ def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, t
     def coded_chunks(advance):
         for chunk in iter_corpus(corpus_path, columns, chunk_size=chunk_size):
             check_input_columns(chunk, corpus_path)
-            coded = coded_chunk(chunk, coder)
+            coded = coder.code_chunk(chunk)
             counts["themed"] += int((coded["themes"] != "").sum())
             counts["review"] += int(coded["needs_review"].sum())
             if advance is not None:
@@ -66,11 +67,11 @@ class TrainSummary:
 
 
 def _coded_data(corpus_path, labels_path, codebook, columns: ColumnMap, spacy_model):
-    from .model.classifier import prepare
-    from .io.answers import read_corpus
     from .errors import InputFileError
+    from .io.answers import read_corpus
     from .io.labels import label_sets, read_labels
-    from .nlp.pipeline import load_pipeline
+    from .model.training import prepare
+    from .parsing import AnswerParser
 
     frame = read_corpus(corpus_path, columns)
     sets = label_sets(read_labels(labels_path, known_themes=codebook.theme_ids))
@@ -79,19 +80,20 @@ def _coded_data(corpus_path, labels_path, codebook, columns: ColumnMap, spacy_mo
     if not any(i in known for i in sets):
         raise InputFileError(f"none of its {len(sets)} coded ids is an id in {Path(corpus_path).name}",
                              labels_path)
-    data = prepare(frame, sets, codebook, nlp=load_pipeline(spacy_model))
-    return frame, data, unmatched
+    parser = AnswerParser(codebook, spacy_model)
+    data = prepare(frame, sets, codebook, parser=parser)
+    return frame, data, unmatched, parser
 
 
 def train_model_file(corpus_path, labels_path, codebook_path, out_path, *, columns: ColumnMap = ColumnMap(),
                      spacy_model=None, params=None) -> TrainSummary:
     """Train a model on the coded answers of a corpus and save it (skops, with its card) atomically."""
-    from .model.classifier import fit, ModelParams
     from .model.persistence import save_model
+    from .model.training import ModelParams, fit
 
     out = check_output_path(out_path, [corpus_path, labels_path, codebook_path])
     codebook = load_codebook(codebook_path)
-    frame, data, unmatched = _coded_data(corpus_path, labels_path, codebook, columns, spacy_model)
+    frame, data, unmatched, _parser = _coded_data(corpus_path, labels_path, codebook, columns, spacy_model)
     model = fit(data, codebook, params or ModelParams())
     save_model(model, out)
     return TrainSummary(model=model, out=out, n_answers=len(frame), n_coded=len(data.ids),
@@ -99,10 +101,21 @@ def train_model_file(corpus_path, labels_path, codebook_path, out_path, *, colum
 
 
 def evaluate_files(corpus_path, labels_path, codebook_path, *, model_path=None, folds: int = 5,
-                   columns: ColumnMap = ColumnMap(), spacy_model=None, params=None, progress=None):
-    """Score rules, model and hybrid against gold codes: a given model, or nested k-fold cross-validation."""
-    from .analysis.evaluation import cross_validate, evaluate_model
+                   columns: ColumnMap = ColumnMap(), spacy_model=None, params=None, progress=None,
+                   predictions_path=None, target_precision=None):
+    """Score rules, model and hybrid against gold codes: a given model, or nested k-fold cross-validation.
 
+    With a model and `predictions_path`, the scored predictions are written in the coded-output
+    format: the same rows `code` writes for these answers with this model.
+    """
+    from .analysis.evaluation import cross_validate, evaluate_model
+    from .errors import UsageError
+
+    if predictions_path is not None and model_path is None:
+        raise UsageError("predictions can only be written for a given model (cross-validation scores "
+                         "several models)")
+    if predictions_path is not None:
+        check_output_path(predictions_path, [corpus_path, labels_path, codebook_path, model_path])
     codebook = load_codebook(codebook_path)
     model = None
     if model_path is not None:
@@ -110,7 +123,15 @@ def evaluate_files(corpus_path, labels_path, codebook_path, *, model_path=None, 
 
         model = load_model(model_path)
         model.check_codebook(codebook)
-    _frame, data, _unmatched = _coded_data(corpus_path, labels_path, codebook, columns, spacy_model)
-    if model is not None:
-        return evaluate_model(model, data, codebook)
-    return cross_validate(data, codebook, params, folds=folds, progress=progress)
+    frame, data, _unmatched, parser = _coded_data(corpus_path, labels_path, codebook, columns, spacy_model)
+    if model is None:
+        return cross_validate(data, codebook, params, folds=folds, progress=progress)
+    model.check_pipeline(parser.pipeline)
+    answers = frame.set_index("id", drop=False).loc[data.ids].reset_index(drop=True)
+    result = evaluate_model(model, data, codebook, answers=answers, target_precision=target_precision,
+                            pipeline=parser.pipeline)
+    if predictions_path is not None:
+        from .io.writing import write_csv_atomic
+
+        write_csv_atomic(result.predictions, predictions_path)
+    return result

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from kcc_text.codebook.definition import load_codebook, parse_codebook
-from kcc_text.coding import Coder, code_frame, format_evidence, parse_evidence, spss_name, theme_columns
+from kcc_text.coding import Coder, code_frame
+from kcc_text.io.coded import format_evidence, parse_evidence, spss_name, theme_columns
 from kcc_text.io.answers import read_corpus
 from kcc_text.errors import UsageError
 from kcc_text.jobs import code_corpus_file
@@ -122,13 +123,13 @@ def test_input_column_named_like_an_output_column_is_refused(tiny_codebook):
 
 
 def test_target_precision_needs_a_model(tiny_codebook):
-    with pytest.raises(UsageError, match="--model"):
+    with pytest.raises(UsageError, match="needs a trained model"):
         Coder(load_codebook(tiny_codebook), target_precision=0.9)
 
 
 def test_codebook_without_patterns_needs_a_model():
     cb = parse_codebook("codebook: t\nversion: 1.0.0\nthemes:\n  - id: salaris\n    label: Salaris\n")
-    with pytest.raises(UsageError, match="--model"):
+    with pytest.raises(UsageError, match="trained model"):
         Coder(cb)
 
 
@@ -144,6 +145,6 @@ def test_theme_columns_stay_unique_after_shortening():
     cb = parse_codebook(f"codebook: t\nversion: 1.0.0\nthemes:\n"
                         f"  - id: {base}a\n    label: A\n  - id: {base}b\n    label: B\n"
                         f"  - id: loon\n    label: Loon\n  - id: loon_\n    label: Loon 2\n")
-    names = list(theme_columns(cb, "th").values())
+    names = list(theme_columns(cb.theme_ids, "th").values())
     assert len({n.lower() for n in names}) == 4
     assert all(len(n) <= 64 for n in names)

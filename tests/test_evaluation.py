@@ -11,7 +11,7 @@ from sklearn.metrics import cohen_kappa_score, f1_score
 from conftest import TINY_CODEBOOK_YAML
 from training_data import label_sets_of, write_training_files
 
-from kcc_text.model.classifier import prepare
+from kcc_text.model.training import prepare
 from kcc_text.codebook.definition import parse_codebook
 from kcc_text.io.answers import read_corpus
 from kcc_text.analysis.evaluation import cross_validate, score_matrix, tradeoff

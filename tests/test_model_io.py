@@ -12,7 +12,7 @@ import pytest
 from conftest import TINY_CODEBOOK_YAML
 from training_data import label_sets_of, write_training_files
 
-from kcc_text.model.classifier import train_model
+from kcc_text.model.training import train_model
 from kcc_text.codebook.definition import parse_codebook
 from kcc_text.coding import Coder, code_frame
 from kcc_text.io.answers import read_corpus

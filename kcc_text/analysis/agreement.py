@@ -159,8 +159,9 @@ def codes_from_frame(frame, name: str = "", path: str | Path | None = None, code
     if "theme" not in frame.columns and "themes" in frame.columns:
         if coder is not None:
             raise UsageError("a coded output has no coders; --coder applies to labels files only", path)
-        sets = {str(i).strip(): frozenset(t.strip() for t in str(themes).split(";") if t.strip())
-                for i, themes in zip(frame["id"], frame["themes"])}
+        from ..io.coded import theme_sets
+
+        sets = theme_sets(frame)
         return Codes(sets, questions, "coded", name)
     if "coded_at" not in frame.columns or "coder" not in frame.columns:
         frame = frame.assign(**{c: "" for c in ("coder", "coded_at") if c not in frame.columns})
@@ -176,6 +177,7 @@ def codes_from_frame(frame, name: str = "", path: str | Path | None = None, code
 def load_codes(path: str | Path, coder: str | None = None, known_themes: Iterable[str] | None = None) -> Codes:
     """Read a labels file or a coded output, whichever `path` is."""
     from ..io.answers import read_table
+    from ..io.coded import split_themes
     from ..io.labels import read_labels
 
     path = Path(path)
@@ -190,7 +192,7 @@ def load_codes(path: str | Path, coder: str | None = None, known_themes: Iterabl
         if known_themes is not None:
             known = set(known_themes)
             for line, themes in enumerate(frame["themes"], start=2):
-                unknown = [t for t in str(themes).split(";") if t.strip() and t.strip() not in known]
+                unknown = [t for t in split_themes(themes) if t not in known]
                 if unknown:
                     raise InputFileError(f"theme '{unknown[0]}' is not in the codebook", path, line)
     name = path.name + (f" ({coder})" if coder else "")

@@ -64,17 +64,11 @@ class ReviewResult:
     filters: dict[str, tuple[str, ...]]
 
 
-def coded_themes(coded) -> list[str]:
-    """The theme ids of a coded frame, in codebook order (from its th_<id> columns)."""
-    themes = [c[3:] for c in coded.columns if c.startswith("th_")]
-    if themes:
-        return themes
-    seen: dict[str, None] = {}
-    for value in coded["themes"]:
-        for theme in str(value).split(";"):
-            if theme.strip():
-                seen.setdefault(theme.strip(), None)
-    return list(seen)
+def coded_themes(coded, codebook=None) -> list[str]:
+    """The theme ids of a coded frame, in codebook order."""
+    from ..io.coded import coded_theme_ids
+
+    return coded_theme_ids(coded, codebook)
 
 
 def _check_filter(coded, column: str, wanted: Iterable[str] | None, what: str, path) -> tuple[str, ...]:
@@ -94,7 +88,7 @@ def review(coded, labels, *, themes: Iterable[str] | None = None, waves: Iterabl
            questions: Iterable[str] | None = None, limit: int = DEFAULT_LIMIT, coder: str | None = None,
            coded_path: str | Path | None = None, labels_path: str | Path | None = None) -> ReviewResult:
     """Compare a coded frame with a labels frame; return per-theme counts and the wrong decisions."""
-    from ..coding import parse_evidence
+    from ..io.coded import parse_evidence, split_themes
     from ..io.labels import label_sets
 
     if limit < 0:
@@ -132,7 +126,7 @@ def review(coded, labels, *, themes: Iterable[str] | None = None, waves: Iterabl
 
     has_scores = any(c.startswith("p_") for c in coded.columns)
     records = in_both.to_dict("records")
-    machine_sets = [tuple(t.strip() for t in str(r["themes"]).split(";") if t.strip()) for r in records]
+    machine_sets = [split_themes(r["themes"]) for r in records]
     human_sets = [tuple(sorted(human[r["id"]])) for r in records]
     evidence = [parse_evidence(str(r.get("evidence", ""))) for r in records]
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputFileError, UsageError
+from ..io.coded import cell_text as _cell, split_themes as _split
 from ..io.writing import defuse_formula
 
 # The contract's `shift --format csv` columns, in order; `question` leads them when rows span questions.
@@ -79,21 +80,9 @@ class ShiftResult:
             yield question, rows.reset_index(drop=True)
 
 
-def _cell(value: object) -> str:
-    """A cell as stripped text; missing values (None, NaN, pandas NA) are empty."""
-    if value is None:
-        return ""
-    try:
-        if value != value:  # NaN
-            return ""
-    except TypeError:  # pandas NA refuses to be a bool
-        return ""
-    return str(value).strip()
-
-
 def split_themes(value: object) -> frozenset[str]:
     """Theme ids of one coded answer (`a;b`); empty or missing means no theme."""
-    return frozenset(part.strip() for part in _cell(value).split(";") if part.strip())
+    return frozenset(_split(value))
 
 
 def theme_shift(frame, themes: Sequence | None = None, *, by: str = "wave", group_a: str | None = None,

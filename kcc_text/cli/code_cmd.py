@@ -27,8 +27,12 @@ def code(
     question_col: QuestionCol = "question",
 ) -> None:
     """Code open answers into themes and write the coded CSV."""
+    from ..errors import UsageError
     from ..jobs import code_corpus_file
 
+    if target_precision is not None and model is None:
+        raise UsageError("--target-precision needs --model: without a trained model there is no estimate "
+                         "of how often a code is right")
     summary = code_corpus_file(
         corpus, codebook, out, model_path=model, target_precision=target_precision, spacy_model=spacy_model,
         columns=column_map(id_col, text_col, wave_col, question_col), progress=_progress_factory(),

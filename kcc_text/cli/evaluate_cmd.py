@@ -19,6 +19,12 @@ def evaluate(
     model: ModelOpt = None,
     folds: Annotated[int, typer.Option(
         "--folds", min=2, help="Folds of the cross-validation when no --model is given.")] = 5,
+    predictions: Annotated[Path | None, typer.Option(
+        "--predictions", help="With --model: write the scored predictions here, in the coded-output "
+                              "format (the rows `code` writes for these answers).")] = None,
+    target_precision: Annotated[float | None, typer.Option(
+        "--target-precision", help="With --predictions: the target precision that sets needs_review, "
+                                   "as in `code` (default 0.9).")] = None,
     spacy_model: SpacyModel = None,
     id_col: IdCol = "id", text_col: TextCol = "text", wave_col: WaveCol = "wave",
     question_col: QuestionCol = "question",
@@ -28,7 +34,11 @@ def evaluate(
     from ..jobs import evaluate_files
 
     result = evaluate_files(corpus, labels, codebook, model_path=model, folds=folds, spacy_model=spacy_model,
+                            predictions_path=predictions, target_precision=target_precision,
                             columns=column_map(id_col, text_col, wave_col, question_col))
     console.print(evaluation_caption(result), highlight=False)
     console.print(scores_table(result))
     console.print(tradeoff_table(result))
+    if predictions is not None:
+        console.print(f"Scored predictions of {result.n_answers} answers -> {predictions}", highlight=False,
+                      soft_wrap=True)

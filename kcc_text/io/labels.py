@@ -87,3 +87,14 @@ def append_labels(path: str | Path, rows: list[Mapping[str, str]]) -> None:
         writer.writerows(rows)
         fh.flush()
         os.fsync(fh.fileno())
+
+
+def as_label_sets(labels) -> dict[str, frozenset[str]]:
+    """Id -> themes from a labels frame (`read_labels`) or a mapping of id -> themes."""
+    if hasattr(labels, "columns"):
+        frame = labels
+        for column in ("coder", "coded_at"):
+            if column not in frame.columns:
+                frame = frame.assign(**{column: ""})
+        return label_sets(frame)
+    return {str(i): frozenset(t for t in themes if t) for i, themes in labels.items()}

@@ -81,7 +81,8 @@ def load_model(path: str | Path):
     """Load a model file after checking that it is a kcc-text model made only of trusted types."""
     import skops.io as sio
 
-    from .classifier import FORMAT_VERSION, KccModel
+    from .card import FORMAT_VERSION
+    from .estimator import KccModel
 
     path = Path(path)
     raw = _read(path)
@@ -132,7 +133,7 @@ def _open_zip(raw: bytes, path: Path) -> zipfile.ZipFile:
 
 
 def _card(archive: zipfile.ZipFile, path: Path) -> dict:
-    from .classifier import FORMAT
+    from .card import FORMAT
 
     try:
         card = json.loads(archive.read(CARD_MEMBER).decode("utf-8"))

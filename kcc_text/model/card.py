@@ -1,0 +1,60 @@
+"""The model card: what a model was trained on and how well it did, stored inside the model file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from datetime import datetime, timezone
+
+FORMAT = "kcc-text-model"
+FORMAT_VERSION = 1
+
+
+def library_versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for name in ("kcc-text", "scikit-learn", "skops", "numpy", "scipy", "spacy", "simplemma"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "unknown"
+    return out
+
+
+def model_card(data, codebook, params, positives, too_few, oof, k) -> dict:
+    from .metrics import score_matrix
+
+    gold = data.Y == 1
+    cv = {}
+    for name, pred in (("hybrid", oof.hybrid), ("model", oof.model), ("rules", oof.rules)):
+        s = score_matrix(gold, pred, data.themes)
+        cv[name] = {"micro_f1": s.micro.f1, "macro_f1": s.macro.f1, "exact_set_accuracy": s.exact_accuracy,
+                    "per_theme": {t.theme: {"precision": t.precision, "recall": t.recall, "f1": t.f1,
+                                            "support": t.support} for t in s.themes}}
+    card = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "codebook": {"name": codebook.name, "version": codebook.version, "hash": codebook.hash,
+                     "themes": codebook.theme_ids},
+        "training_data": {"hash": data.data_hash, "n_answers": len(data.ids),
+                          "n_respondent_groups": len(set(data.groups)),
+                          # the ids let `review` say which answers the model was trained on
+                          "ids": sorted(map(str, data.ids))},
+        "label_counts": positives,
+        "too_few_examples": too_few,
+        "min_positives": params.min_positives,
+        "cross_validation": {"folds": k, "grouped_by": data.grouped_by,
+                             "note": "out-of-fold predictions of the training run; thresholds and calibration "
+                                     "were tuned on the same folds, so these are slightly optimistic (use "
+                                     "`kcc-text evaluate` without --model for nested cross-validation)",
+                             **cv},
+        "params": {k2: list(v) if isinstance(v, tuple) else v for k2, v in asdict(params).items()},
+        "pipeline": data.pipeline,
+        "libraries": library_versions(),
+    }
+    card["model_id"] = "kcc-" + hashlib.sha256(json.dumps(card, sort_keys=True).encode()).hexdigest()[:12]
+    return card
+

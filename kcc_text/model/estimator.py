@@ -1,0 +1,200 @@
+"""Trained models: `KccModel` (the learnt state, saved in model files) and `ThemeClassifier`
+(the same with scikit-learn manners: `fit`, `predict`, `predict_proba`, `get_params`)."""
+
+from __future__ import annotations
+
+from ..codebook.definition import Codebook
+from ..errors import ModelError
+
+DEFAULT_TARGET_PRECISION = 0.9
+
+
+class KccModel:
+    """A trained model: scikit-learn parts, calibration, thresholds, review map and its card."""
+
+    def __init__(self, *, card: dict, features, classifiers: dict, platt: dict, thresholds: dict,
+                 rules_or: dict, review_curve: dict, review_z: float, path: str | None = None):
+        self.card = card
+        self.features = features
+        self.classifiers = classifiers
+        self.platt = platt
+        self.thresholds = thresholds
+        self.rules_or = rules_or
+        self.review_curve = review_curve
+        self.review_z = review_z
+        self.path = path
+        self.out_of_fold = None
+
+    @property
+    def model_id(self) -> str:
+        return self.card["model_id"]
+
+    @property
+    def themes(self) -> list[str]:
+        return list(self.card["codebook"]["themes"])
+
+    @property
+    def too_few_examples(self) -> list[str]:
+        return list(self.card["too_few_examples"])
+
+    @property
+    def training_ids(self) -> frozenset[str]:
+        return frozenset(self.card.get("training_data", {}).get("ids", ()))
+
+    def check_codebook(self, codebook: Codebook) -> None:
+        """Stop when the codebook is not the exact one the model was trained with."""
+        cb = self.card["codebook"]
+        if (cb["name"], cb["version"], cb["hash"]) != (codebook.name, codebook.version, codebook.hash):
+            same_ref = f"{cb['name']}@{cb['version']}" == codebook.ref
+            raise ModelError(
+                f"model was trained on codebook {cb['name']}@{cb['version']} (hash {cb['hash']}), but the "
+                f"codebook given is {codebook.ref} (hash {codebook.hash})"
+                + ("; its content changed without a new version" if same_ref else "")
+                + "; retrain the model or use the matching codebook", self.path)
+
+    def check_pipeline(self, pipeline: str) -> None:
+        """Lemmas from another pipeline give the model features it never saw in training."""
+        trained_with = self.card.get("pipeline")
+        if trained_with and trained_with != pipeline:
+            raise ModelError(f"model was trained with the Dutch pipeline {trained_with}, but coding would "
+                             f"use {pipeline}; use the same spaCy model as in training or retrain", self.path)
+
+    def probabilities(self, rows, applies):
+        """Calibrated probability per theme (0 where the theme does not apply or was not learnt)."""
+        import numpy as np
+
+        from .calibration import sigmoid
+
+        themes = self.themes
+        X = self.features.transform(rows)
+        P = np.zeros((X.shape[0], len(themes)))
+        for j, theme in enumerate(themes):
+            clf = self.classifiers.get(theme)
+            if clf is None:
+                continue
+            a, b = self.platt[theme]
+            P[:, j] = np.where(applies[:, j], sigmoid(a * clf.decision_function(X) + b), 0.0)
+        return P
+
+    @property
+    def rule(self):
+        from .decision import Rule
+
+        themes = self.themes
+        return Rule(thresholds={themes.index(t): v for t, v in self.thresholds.items() if t in self.classifiers},
+                    use_rules=[self.rules_or.get(t, False) for t in themes],
+                    learnable=frozenset(j for j, t in enumerate(themes) if t in self.classifiers))
+
+    def decide(self, parsed):
+        """Decisions on parsed answers (`parsing.ParsedAnswers` or `training.TrainingData`)."""
+        from .decision import decide
+
+        P = self.probabilities(parsed.rows, parsed.applies)
+        return decide(P, parsed.rule_hits, parsed.applies, parsed.empty, self.rule)
+
+    def cutoff(self, target: float | None) -> float:
+        """The confidence (log) at and above which answers are coded automatically at `target`."""
+        from .selective import review_cutoff
+
+        target = DEFAULT_TARGET_PRECISION if target is None else target
+        return review_cutoff(self.review_curve, target, self.review_z)
+
+    def auto_coded(self, decisions, target: float | None):
+        """Which answers are coded automatically at this target precision (empty answers always)."""
+        return (decisions.confidence >= self.cutoff(target)) | decisions.empty
+
+    # Persistence: plain containers of trusted scikit-learn/numpy types (see persistence).
+    def to_state(self) -> dict:
+        return {"features": self.features, "classifiers": dict(self.classifiers),
+                "platt": {t: [a, b] for t, (a, b) in self.platt.items()},
+                "thresholds": dict(self.thresholds), "rules_or": dict(self.rules_or),
+                "review_curve": {k: v for k, v in self.review_curve.items()},
+                "review_z": float(self.review_z)}
+
+    @classmethod
+    def from_state(cls, state: dict, card: dict, path: str | None = None) -> "KccModel":
+        try:
+            return cls(card=card, features=state["features"], classifiers=dict(state["classifiers"]),
+                       platt={t: (float(a), float(b)) for t, (a, b) in state["platt"].items()},
+                       thresholds={t: float(v) for t, v in state["thresholds"].items()},
+                       rules_or={t: bool(v) for t, v in state["rules_or"].items()},
+                       review_curve={k: state["review_curve"][k] for k in ("confidence", "n", "correct")},
+                       review_z=float(state["review_z"]), path=path)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise ModelError("not a kcc-text model file (its content is incomplete)", path) from None
+
+
+class ThemeClassifier:
+    """The hybrid theme classifier with scikit-learn manners.
+
+    `fit(answers, labels)` takes a corpus frame (`id`, `text`, optional `question`,
+    `respondent_id`) and the human codes (a labels frame, or a mapping id -> themes);
+    `predict(answers)` gives a 0/1 frame (answers x themes), `predict_proba(answers)` the
+    calibrated probabilities. The fitted `KccModel` is `model_`.
+    """
+
+    def __init__(self, codebook: Codebook, *, C: float = 3.0, folds: int = 5, min_positives: int = 5,
+                 hybrid: str = "model", seed: int = 0, spacy_model: str | None = None):
+        self.codebook = codebook
+        self.C = C
+        self.folds = folds
+        self.min_positives = min_positives
+        self.hybrid = hybrid
+        self.seed = seed
+        self.spacy_model = spacy_model
+
+    def get_params(self, deep: bool = True) -> dict:
+        return {"codebook": self.codebook, "C": self.C, "folds": self.folds, "min_positives": self.min_positives,
+                "hybrid": self.hybrid, "seed": self.seed, "spacy_model": self.spacy_model}
+
+    def set_params(self, **params) -> "ThemeClassifier":
+        for key, value in params.items():
+            if key not in self.get_params():
+                raise ValueError(f"unknown parameter {key!r}")
+            setattr(self, key, value)
+        return self
+
+    def fit(self, answers, labels) -> "ThemeClassifier":
+        from ..io.labels import as_label_sets
+        from ..parsing import AnswerParser
+        from .training import ModelParams, train_model
+
+        params = ModelParams(C=self.C, folds=self.folds, min_positives=self.min_positives, hybrid=self.hybrid,
+                             seed=self.seed)
+        parser = AnswerParser(self.codebook, self.spacy_model)
+        self.model_ = train_model(answers, as_label_sets(labels), self.codebook, params=params, parser=parser)
+        return self
+
+    @classmethod
+    def from_model(cls, model: KccModel, codebook: Codebook, spacy_model: str | None = None) -> "ThemeClassifier":
+        """Wrap a loaded model (e.g. from `load_model`)."""
+        model.check_codebook(codebook)
+        params = model.card.get("params", {})
+        clf = cls(codebook, C=params.get("C", 3.0), folds=params.get("folds", 5),
+                  min_positives=params.get("min_positives", 5), hybrid=params.get("hybrid", "model"),
+                  seed=params.get("seed", 0), spacy_model=spacy_model)
+        clf.model_ = model
+        return clf
+
+    def _decisions(self, answers):
+        from ..parsing import AnswerParser
+
+        if not hasattr(self, "model_"):
+            raise ModelError("this ThemeClassifier is not fitted yet: call fit first")
+        parser = AnswerParser(self.codebook, self.spacy_model)
+        questions = answers["question"].tolist() if "question" in answers.columns else None
+        return self.model_.decide(parser.parse(answers["text"].tolist(), questions))
+
+    def predict(self, answers):
+        """0/1 per answer and theme, with the answers' ids as index."""
+        import pandas as pd
+
+        decided = self._decisions(answers)
+        return pd.DataFrame(decided.hybrid.astype(int), index=list(answers["id"]), columns=self.model_.themes)
+
+    def predict_proba(self, answers):
+        """Calibrated probability per answer and theme (0 where a theme does not apply)."""
+        import pandas as pd
+
+        decided = self._decisions(answers)
+        return pd.DataFrame(decided.P, index=list(answers["id"]), columns=self.model_.themes)
