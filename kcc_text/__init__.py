@@ -21,7 +21,7 @@ _EXPORTS = {
     "agreement": "kcc_text.api",
     "load_model": "kcc_text.api",
     "save_model": "kcc_text.api",
-    "ThemeClassifier": "kcc_text.model.estimator",
+    "ThemeClassifier": "kcc_text.model.theme_classifier",
     "bundled_data": "kcc_text.bundled",
     "KccError": "kcc_text.errors",
 }

@@ -40,7 +40,7 @@ def read_labels(path: str | Path, codebook: Codebook | None = None):
 
 def train(answers, labels, codebook: Codebook, **params):
     """A `ThemeClassifier` fitted on the answers that have human codes (`labels`: frame or id -> themes)."""
-    from .model.estimator import ThemeClassifier
+    from .model.theme_classifier import ThemeClassifier
 
     return ThemeClassifier(codebook, **params).fit(answers, labels)
 

@@ -12,17 +12,27 @@ from pathlib import Path
 class KccError(Exception):
     """Something in the user's input is wrong."""
 
-    def __init__(self, message: str, path: str | Path | None = None, line: int | None = None):
+    def __init__(self, message: str, path: str | Path | None = None, line: int | None = None, *,
+                 setting: str | None = None):
         self.path = str(path) if path is not None else None
         self.line = line
         self.detail = message
+        # The setting at fault (e.g. "limit"): the library names it as data, the CLI as its flag.
+        self.setting = setting
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
+        return self.render()
+
+    def render(self, setting_name=None) -> str:
+        """The message; `setting_name` turns the setting into what the user typed (e.g. a flag)."""
+        detail = self.detail
+        if self.setting:
+            detail = f"{setting_name(self.setting) if setting_name else self.setting} {detail}"
         where = self.path or ""
         if self.path and self.line is not None:
             where += f":{self.line}"
-        return f"{where}: {self.detail}" if where else self.detail
+        return f"{where}: {detail}" if where else detail
 
 
 class InputFileError(KccError):

@@ -165,5 +165,5 @@ def test_plan_refuses_to_write_labels_over_the_corpus(tiny_codebook, tiny_corpus
 
     with pytest.raises(OutputPathError, match="same file as the input"):
         plan_session(tiny_corpus, tiny_codebook, tiny_corpus, "ann")
-    with pytest.raises(UsageError, match="--coder"):
+    with pytest.raises(UsageError, match="coder must name"):
         plan_session(tiny_corpus, tiny_codebook, tiny_corpus.with_name("l.csv"), "  ")

@@ -67,7 +67,7 @@ def test_options_top_min_count_ngram_and_question(coded):
     assert only.n_answers == 1
     with pytest.raises(UsageError, match="the questions are: aanbevelen, toegevoegde_waarde"):
         discover(coded, questions=["waarom"])
-    with pytest.raises(UsageError, match="--ngram"):
+    with pytest.raises(UsageError, match="ngram must be between"):
         discover(coded, max_n=9)
 
 

@@ -158,7 +158,7 @@ def codes_from_frame(frame, name: str = "", path: str | Path | None = None, code
                 questions[answer_id] = question
     if "theme" not in frame.columns and "themes" in frame.columns:
         if coder is not None:
-            raise UsageError("a coded output has no coders; --coder applies to labels files only", path)
+            raise UsageError("applies to labels files only (a coded output has no coders)", path, setting="coder")
         from ..io.coded import theme_sets
 
         sets = theme_sets(frame)

@@ -18,6 +18,7 @@ from pathlib import Path
 from ..errors import InputFileError, UsageError
 
 EXAMPLE_CHARS = 100
+ID_SEPARATOR = ";"  # example ids in the discover output
 
 
 @dataclass(frozen=True)
@@ -123,11 +124,11 @@ def discover(coded, *, top: int = 20, min_count: int = 2, max_n: int = 3, questi
     from ..nlp.pipeline import load_pipeline
 
     if top < 1:
-        raise UsageError(f"--top must be at least 1 (got {top})")
+        raise UsageError(f"must be at least 1 (got {top})", setting="top")
     if min_count < 1:
-        raise UsageError(f"--min-count must be at least 1 (got {min_count})")
+        raise UsageError(f"must be at least 1 (got {min_count})", setting="min_count")
     if not 1 <= max_n <= 5:
-        raise UsageError(f"--ngram must be between 1 and 5 (got {max_n})")
+        raise UsageError(f"must be between 1 and 5 (got {max_n})", setting="ngram")
     for column in ("id", "text", "themes"):
         if column not in coded.columns:
             raise InputFileError(f"missing column '{column}' (is this a coded output of `kcc-text code`?)", path)
@@ -137,7 +138,7 @@ def discover(coded, *, top: int = 20, min_count: int = 2, max_n: int = 3, questi
         if not wanted:
             continue
         if column not in frame.columns:
-            raise UsageError(f"--{column} given, but the coded output has no '{column}' column", path)
+            raise UsageError(f"given, but the coded output has no '{column}' column", path, setting=column)
         present = list(dict.fromkeys(v for v in coded[column] if v))
         unknown = [w for w in wanted if w not in present]
         if unknown:
@@ -206,7 +207,7 @@ def result_frame(result: DiscoverResult):
 
     return pd.DataFrame(
         [{"ngram": p.ngram, "form": p.form, "n": p.n, "answers": p.count, "share": round(p.share, 4),
-          "example_ids": ";".join(i for i, _ in p.examples), "examples": " | ".join(t for _, t in p.examples)}
+          "example_ids": ID_SEPARATOR.join(i for i, _ in p.examples), "examples": " | ".join(t for _, t in p.examples)}
          for p in result.phrases],
         columns=["ngram", "form", "n", "answers", "share", "example_ids", "examples"],
     )

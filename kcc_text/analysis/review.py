@@ -76,7 +76,7 @@ def _check_filter(coded, column: str, wanted: Iterable[str] | None, what: str, p
     if not wanted:
         return ()
     if column not in coded.columns:
-        raise UsageError(f"--{what} given, but the coded output has no '{column}' column", path)
+        raise UsageError(f"given, but the coded output has no '{column}' column", path, setting=what)
     present = list(dict.fromkeys(v for v in coded[column] if v))
     unknown = [w for w in wanted if w not in present]
     if unknown:
@@ -92,7 +92,7 @@ def review(coded, labels, *, themes: Iterable[str] | None = None, waves: Iterabl
     from ..io.labels import label_sets
 
     if limit < 0:
-        raise UsageError(f"--limit must be 0 or more (got {limit})")
+        raise UsageError(f"must be 0 or more (got {limit})", setting="limit")
     for column in ("id", "themes"):
         if column not in coded.columns:
             raise InputFileError(f"missing column '{column}' (is this a coded output of `kcc-text code`?)",
@@ -122,7 +122,7 @@ def review(coded, labels, *, themes: Iterable[str] | None = None, waves: Iterabl
         if values:
             in_both = in_both[in_both[column].isin(values)]
     if in_both.empty:
-        raise UsageError("no labelled answer matches the --wave/--question filters", coded_path)
+        raise UsageError("no labelled answer matches the wave/question filters", coded_path)
 
     has_scores = any(c.startswith("p_") for c in coded.columns)
     records = in_both.to_dict("records")

@@ -129,7 +129,7 @@ class AnnotationSession:
     def __init__(self, items: list[AnnotationItem], codebook, coder: str, labels_path: str | Path,
                  now: Callable[[], datetime] | None = None):
         if not coder.strip():
-            raise UsageError("--coder must name the person coding")
+            raise UsageError("must name the person coding", setting="coder")
         if len(codebook.themes) > len(THEME_KEYS):
             raise UsageError(f"codebook {codebook.ref} has {len(codebook.themes)} themes; annotate gives keys "
                              f"to at most {len(THEME_KEYS)}")
@@ -286,7 +286,7 @@ def plan_session(corpus_path, codebook_path, labels_path, coder: str, *, model_p
     from ..io.writing import check_output_path
 
     if not coder.strip():
-        raise UsageError("--coder must name the person coding")
+        raise UsageError("must name the person coding", setting="coder")
     check_output_path(labels_path, [corpus_path, codebook_path, model_path])
     codebook = load_codebook(codebook_path)
     frame = read_corpus(corpus_path, columns or ColumnMap())

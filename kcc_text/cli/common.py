@@ -15,9 +15,15 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 def fail(error: KccError | str) -> NoReturn:
     """One line on stderr naming the file and the problem, then exit status 2."""
+    message = error.render(flag_name) if isinstance(error, KccError) else error
     # Plain print: the message may hold brackets that Rich would read as markup.
-    print(f"error: {error}", file=sys.stderr)
+    print(f"error: {message}", file=sys.stderr)
     raise SystemExit(2)
+
+
+def flag_name(setting: str) -> str:
+    """The command-line flag of a library setting: `min_count` -> `--min-count`."""
+    return "--" + setting.replace("_", "-")
 
 
 def run_guarded(app) -> None:

@@ -162,7 +162,7 @@ def load_pipeline(model: str | None = None):
         try:
             nlp = spacy.load(model, exclude=["ner", "parser", "senter"])
         except OSError:
-            raise UsageError(f"spaCy model '{model}' is not installed; without --spacy-model the "
+            raise UsageError(f"spaCy model '{model}' is not installed; without a spaCy model the "
                              "embedded Dutch pipeline is used") from None
         if nlp.lang != "nl":
             raise UsageError(f"spaCy model '{model}' is for language '{nlp.lang}', not Dutch (nl)")
