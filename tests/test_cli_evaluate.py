@@ -68,3 +68,43 @@ def test_corrupt_model(trained, tmp_path):
     bad.write_bytes(b"dit is geen model")
     result = invoke("evaluate", corpus, labels, "--codebook", codebook, "--model", bad)
     assert_clean_error(result, str(bad), "not a kcc-text model file")
+
+
+@pytest.fixture(scope="module")
+def bundled_model(tmp_path_factory):
+    """A model trained on the bundled corpus, and the bundled files."""
+    from kcc_text.bundled import bundled_data
+
+    data = bundled_data()
+    folder = tmp_path_factory.mktemp("bundled")
+    model = folder / "kcc.skops"
+    result = invoke("train", data.corpus, data.labels, "--codebook", data.codebook, "--out", model)
+    assert result.exit_code == 0, result.output
+    return data, model, folder
+
+
+def test_evaluate_predictions_are_what_code_writes(bundled_model):
+    import pandas as pd
+
+    data, model, folder = bundled_model
+    predictions, coded = folder / "predictions.csv", folder / "coded.csv"
+    result = invoke("evaluate", data.corpus, data.labels, "--codebook", data.codebook, "--model", model,
+                    "--predictions", predictions)
+    assert result.exit_code == 0, result.output
+    assert invoke("code", data.corpus, "--codebook", data.codebook, "--model", model,
+                  "--out", coded).exit_code == 0
+    scored = pd.read_csv(predictions, dtype=str, keep_default_na=False).set_index("id")
+    written = pd.read_csv(coded, dtype=str, keep_default_na=False).set_index("id").loc[scored.index]
+    assert len(scored) == 675
+    assert list(scored.columns) == list(written.columns)  # the coded-output format
+    assert (scored["themes"] == written["themes"]).all()
+    assert (scored["needs_review"] == written["needs_review"]).all()
+    # Trained on these very answers, so a few must be coded automatically.
+    assert (scored["needs_review"] == "0").sum() > 0
+
+
+def test_predictions_need_a_model(trained, tmp_path):
+    _, corpus, labels, codebook, _ = trained
+    result = invoke("evaluate", corpus, labels, "--codebook", codebook, "--predictions", tmp_path / "p.csv")
+    assert_clean_error(result, "predictions")
+    assert not (tmp_path / "p.csv").exists()
