@@ -1,7 +1,8 @@
-"""Trained models: `KccModel` (the learnt state, saved in model files) and `ThemeClassifier`
-(the same with scikit-learn manners: `fit`, `predict`, `predict_proba`, `get_params`)."""
+"""`KccModel`: the learnt state of a trained model (saved in model files) and how it decides."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from ..codebook.definition import Codebook
 from ..errors import ModelError
@@ -9,21 +10,20 @@ from ..errors import ModelError
 DEFAULT_TARGET_PRECISION = 0.9
 
 
+@dataclass(eq=False, kw_only=True)
 class KccModel:
     """A trained model: scikit-learn parts, calibration, thresholds, review map and its card."""
 
-    def __init__(self, *, card: dict, features, classifiers: dict, platt: dict, thresholds: dict,
-                 rules_or: dict, review_curve: dict, review_z: float, path: str | None = None):
-        self.card = card
-        self.features = features
-        self.classifiers = classifiers
-        self.platt = platt
-        self.thresholds = thresholds
-        self.rules_or = rules_or
-        self.review_curve = review_curve
-        self.review_z = review_z
-        self.path = path
-        self.out_of_fold = None
+    card: dict
+    features: object  # the fitted feature transformer (features.build_features)
+    classifiers: dict  # theme id -> fitted LogisticRegression
+    platt: dict  # theme id -> (a, b)
+    thresholds: dict  # theme id -> probability threshold
+    rules_or: dict  # theme id -> pattern hits also assign the theme
+    review_curve: dict  # selective.selective_curve of the training run
+    review_z: float
+    path: str | None = None
+    out_of_fold: object = field(default=None, repr=False)  # training.OutOfFold, right after training
 
     @property
     def model_id(self) -> str:

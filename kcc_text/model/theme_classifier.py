@@ -3,18 +3,21 @@
 
 from __future__ import annotations
 
+from sklearn.base import BaseEstimator
+
 from ..codebook.definition import Codebook
 from ..errors import ModelError
 from .estimator import KccModel
 
 
-class ThemeClassifier:
+class ThemeClassifier(BaseEstimator):
     """The hybrid theme classifier with scikit-learn manners.
 
     `fit(answers, labels)` takes a corpus frame (`id`, `text`, optional `question`,
     `respondent_id`) and the human codes (a labels frame, or a mapping id -> themes);
     `predict(answers)` gives a 0/1 frame (answers x themes), `predict_proba(answers)` the
-    calibrated probabilities. The fitted `KccModel` is `model_`.
+    calibrated probabilities. The fitted `KccModel` is `model_`. `get_params`/`set_params`
+    come from scikit-learn's BaseEstimator, so `clone` and grid searches work.
     """
 
     def __init__(self, codebook: Codebook, *, C: float = 3.0, folds: int = 5, min_positives: int = 5,
@@ -26,17 +29,6 @@ class ThemeClassifier:
         self.hybrid = hybrid
         self.seed = seed
         self.spacy_model = spacy_model
-
-    def get_params(self, deep: bool = True) -> dict:
-        return {"codebook": self.codebook, "C": self.C, "folds": self.folds, "min_positives": self.min_positives,
-                "hybrid": self.hybrid, "seed": self.seed, "spacy_model": self.spacy_model}
-
-    def set_params(self, **params) -> "ThemeClassifier":
-        for key, value in params.items():
-            if key not in self.get_params():
-                raise ValueError(f"unknown parameter {key!r}")
-            setattr(self, key, value)
-        return self
 
     def fit(self, answers, labels) -> "ThemeClassifier":
         from ..io.labels import as_label_sets
