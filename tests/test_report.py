@@ -21,10 +21,10 @@ from conftest import TINY_CODEBOOK_YAML
 from training_data import label_sets_of, write_training_files
 
 from kcc_text.cli import app
-from kcc_text.codebook import parse_codebook
+from kcc_text.codebook.definition import parse_codebook
 from kcc_text.report import build_report, write_report
 from kcc_text.report.build import audit_summary
-from kcc_text.shift import theme_shift
+from kcc_text.analysis.shift import theme_shift
 
 runner = CliRunner()
 HOSTILE = "<script>alert(1)</script> het salaris is te laag"
@@ -266,9 +266,9 @@ def test_audit_figures(coded, codebook):
 
 @pytest.fixture(scope="module")
 def model_file(codebook, tmp_path_factory):
-    from kcc_text.classifier import train_model
-    from kcc_text.corpus import read_corpus
-    from kcc_text.model_io import save_model
+    from kcc_text.model.training import train_model
+    from kcc_text.io.answers import read_corpus
+    from kcc_text.model.persistence import save_model
 
     folder = tmp_path_factory.mktemp("report-model")
     corpus, _ = write_training_files(folder)
@@ -278,7 +278,7 @@ def model_file(codebook, tmp_path_factory):
 
 
 def test_cli_writes_report_with_model_card_and_audit(coded, model_file, tiny_codebook, tmp_path):
-    from kcc_text.model_io import read_card
+    from kcc_text.model.persistence import read_card
 
     card = read_card(model_file)
     coded_path = write_csv(tmp_path / "gecodeerd.csv", coded_rows())

@@ -33,7 +33,7 @@ def build_report(coded, codebook, *, model_card: Mapping | None = None, audit: M
 
 def write_report(path: str | Path, coded, codebook, **options) -> Path:
     """Build the report and write it to `path` atomically (a failed build leaves no file)."""
-    from ..files import write_text_atomic
+    from ..io.writing import write_text_atomic
 
     text = build_report(coded, codebook, **options)
     write_text_atomic(path, text)
@@ -48,10 +48,10 @@ def report_from_files(coded_path: str | Path, codebook_path: str | Path, out: st
     Returns the gathered report data (for a summary line). The output must end in .html or
     .htm and may not be one of the inputs; it is written atomically.
     """
-    from ..codebook import load_codebook
-    from ..corpus import read_table
+    from ..codebook.definition import load_codebook
+    from ..io.answers import read_table
     from ..errors import KccError, UsageError
-    from ..files import check_output_path, write_text_atomic
+    from ..io.writing import check_output_path, write_text_atomic
     from .build import audit_summary, gather
     from .html import render
 
@@ -62,14 +62,14 @@ def report_from_files(coded_path: str | Path, codebook_path: str | Path, out: st
     book = load_codebook(codebook_path)
     card = None
     if model_path is not None:
-        from ..model_io import read_card
+        from ..model.persistence import read_card
 
         card = read_card(model_path)
     frame = read_table(coded_path)
     try:
         audit = None
         if audit_path is not None:
-            from ..labels import label_sets, read_labels
+            from ..io.labels import label_sets, read_labels
 
             sets = label_sets(read_labels(audit_path, known_themes=book.theme_ids))
             audit = audit_summary(frame, sets, book, source=Path(audit_path).name)

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import UsageError
-from ..shift import split_themes, theme_shift
+from ..analysis.shift import split_themes, theme_shift
 
 CONFIDENCE = 0.95
 EXAMPLE_CHARS = 320  # longer answers are cut at a word boundary: an example illustrates, it is not the data
@@ -362,7 +362,7 @@ def audit_summary(coded, label_sets: Mapping[str, frozenset[str]], codebook, *, 
     """
     import numpy as np
 
-    from ..evaluation import score_matrix
+    from ..analysis.evaluation import score_matrix
 
     if "id" not in coded.columns:
         raise UsageError("no 'id' column to join the audit labels on")
