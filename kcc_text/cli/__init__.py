@@ -27,6 +27,8 @@ from . import code_cmd  # noqa: E402
 from . import demo_cmd  # noqa: E402
 from . import discover_cmd  # noqa: E402
 from . import evaluate_cmd  # noqa: E402
+from . import export_cmd  # noqa: E402
+from . import import_cmd  # noqa: E402
 from . import review_cmd  # noqa: E402
 from . import shift_cmd  # noqa: E402
 from . import train_cmd  # noqa: E402
@@ -38,6 +40,8 @@ app.command("code")(code_cmd.code)
 app.command("demo")(demo_cmd.demo)
 app.command("discover")(discover_cmd.discover)
 app.command("evaluate")(evaluate_cmd.evaluate)
+app.command("export")(export_cmd.export)
+app.command("import-codes")(import_cmd.import_codes)
 app.command("review")(review_cmd.review)
 app.command("shift")(shift_cmd.shift)
 app.command("train")(train_cmd.train)
