@@ -1,4 +1,4 @@
-"""`kcc-text codebook validate | show | diff`: check, read and compare codebooks."""
+"""`kcc-text codebook validate | show | diff | export | import`: check, read, compare and exchange codebooks."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import typer
 from ..errors import UsageError
 from .common import console, guard
 
-app = typer.Typer(help="Validate, show and compare codebooks.", no_args_is_help=True)
+app = typer.Typer(help="Validate, show, compare, export and import codebooks.", no_args_is_help=True)
 
 CodebookArg = Annotated[Path, typer.Argument(help="Codebook YAML file.")]
 
@@ -63,3 +63,42 @@ def diff(
 
     result = diff_codebooks(load_codebook(old), load_codebook(new))
     console.print(diff_view(result))
+
+
+@app.command("export")
+@guard
+def export(
+    codebook: CodebookArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="REFI-QDA codebook to write (.qdc).")],
+) -> None:
+    """Write a codebook as a REFI-QDA codebook (.qdc) for QualCoder, ATLAS.ti, MAXQDA or NVivo."""
+    from ..codebook.definition import load_codebook
+    from ..io.writing import check_output_path
+    from ..io.refi_qda import export_codebook
+
+    check_output_path(out, [codebook])
+    if out.suffix.lower() != ".qdc":
+        raise UsageError("a REFI-QDA codebook needs the extension .qdc", out)
+    cb = load_codebook(codebook)
+    export_codebook(cb, out)
+    console.print(f"Exported {cb.ref} as {len(cb.themes)} codes (patterns stay in the YAML) -> {out}",
+                  highlight=False, soft_wrap=True, markup=False)
+
+
+@app.command("import")
+@guard
+def import_(
+    qdc: Annotated[Path, typer.Argument(help="REFI-QDA codebook (.qdc).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Codebook YAML to write.")],
+) -> None:
+    """Make a kcc-text codebook (YAML, without patterns) from a REFI-QDA codebook (.qdc)."""
+    from ..codebook.definition import parse_codebook
+    from ..io.writing import check_output_path, write_text_atomic
+    from ..io.refi_qda import import_codebook
+
+    check_output_path(out, [qdc])
+    text = import_codebook(qdc)
+    write_text_atomic(out, text)
+    cb = parse_codebook(text, out)
+    console.print(f"Imported {len(cb.themes)} themes as {cb.ref} (no patterns: add them or train a model) -> {out}",
+                  highlight=False, soft_wrap=True, markup=False)

@@ -100,8 +100,21 @@ def theme_sets(coded) -> dict[str, frozenset[str]]:
     return {str(i).strip(): frozenset(split_themes(v)) for i, v in zip(coded["id"], coded["themes"])}
 
 
+def restore_defused(value: object) -> object:
+    """Undo `writing.defuse_formula`: `'=SUM(A1)` becomes `=SUM(A1)`; `'t Is leuk` stays as it is.
+
+    Coded CSVs protect spreadsheet users by prefixing `'` to cells that start like a formula; a
+    program reading the file back wants the respondent's own words.
+    """
+    from .writing import FORMULA_PREFIXES
+
+    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
+    return value
+
+
 def read_coded(path, *, require=("id", "themes")):
-    """Read a coded file (CSV, XLSX or SPSS) into a frame of strings; check it is one."""
+    """Read a coded file (CSV, XLSX or SPSS) into a frame of strings, cells as the respondent wrote them."""
     from ..errors import InputFileError
     from .answers import read_table
 
@@ -109,6 +122,7 @@ def read_coded(path, *, require=("id", "themes")):
     missing = [c for c in require if c not in frame.columns]
     if missing:
         raise InputFileError(f"missing column '{missing[0]}' (is this a coded output of `kcc-text code`?)", path)
+    frame = frame.map(restore_defused)
     frame["id"] = frame["id"].astype(str).str.strip()
     return frame
 
