@@ -1,0 +1,1 @@
+"""Analyses of coded answers: theme shifts, agreement, review, evaluation, plots and audit statistics."""
