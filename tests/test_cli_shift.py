@@ -13,11 +13,12 @@ from kcc_text.cli import app
 
 runner = CliRunner()
 
-# (text, themes) pairs, repeated to give each wave and question a few dozen answers.
+# (text, themes) pairs, repeated to give each wave and question a few dozen answers. Answers without a
+# theme still say something here; the non-answer tests add their own.
 SPRING = [("Het salaris is veel te laag.", "salaris", 12), ("Veel stress en te veel werk.", "werkdruk", 6),
-          ("Het werk is echt leuk.", "leuk_werk", 10), ("", "", 12)]
+          ("Het werk is echt leuk.", "leuk_werk", 10), ("Gewoon een baan.", "", 12)]
 AUTUMN = [("Het salaris is veel te laag.", "salaris", 5), ("Veel stress en te veel werk.", "werkdruk", 16),
-          ("Het werk is echt leuk.", "leuk_werk", 9), ("Geen idee.", "", 10)]
+          ("Het werk is echt leuk.", "leuk_werk", 9), ("Het is werk, meer niet.", "", 10)]
 HELPING = {"voorjaar-2020": 8, "najaar-2020": 20}
 
 
@@ -30,7 +31,7 @@ def write_coded(path):
                              "kcc-mini@1.0.0"))
         for i in range(40):
             helped = i < HELPING[wave]
-            rows.append((f"r{len(rows)}", "Klanten goed helpen." if helped else "Weet ik niet.", wave,
+            rows.append((f"r{len(rows)}", "Klanten goed helpen." if helped else "Gewoon werk.", wave,
                          "toegevoegde_waarde", "", "klanten_helpen" if helped else "", "0", "kcc-mini@1.0.0"))
     with open(path, "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh, lineterminator="\n").writerows(rows)
@@ -62,7 +63,8 @@ def test_csv_to_stdout_has_contract_columns(coded):
     assert result.exit_code == 0, result.output
     rows = read_csv_text(result.stdout)
     assert list(rows[0]) == ["question", "theme", "label", "n_a", "pct_a", "n_b", "pct_b", "diff_pp", "ci_low",
-                             "ci_high", "p_value", "p_adjusted"]
+                             "ci_high", "p_value", "p_adjusted", "pct_a_low", "pct_a_high", "pct_b_low",
+                             "pct_b_high"]
     assert rows[0]["question"] == "aanbevelen" and rows[0]["theme"] == "werkdruk"
     helping = [r for r in rows if r["theme"] == "klanten_helpen"]
     assert [(r["question"], r["pct_a"], r["pct_b"], r["diff_pp"]) for r in helping] == [

@@ -13,17 +13,28 @@ import pytest
 
 from kcc_text.errors import UsageError
 from kcc_text.render.shift import render_shift
-from kcc_text.shift import COLUMNS, shift_from_labels, theme_shift, to_csv, to_json, to_markdown
+from kcc_text.shift import (
+    AUDIT_COLUMNS,
+    COLUMNS,
+    GROUP_COLUMNS,
+    SHARE_COLUMNS,
+    shift_from_labels,
+    theme_shift,
+    to_csv,
+    to_json,
+    to_markdown,
+)
 
 SALARIS = SimpleNamespace(id="salaris", label="Salaris en beloning", questions=None)
 WERKDRUK = SimpleNamespace(id="werkdruk", label="Werkdruk", questions=None)
 LEUK = SimpleNamespace(id="leuk_werk", label="Leuk werk", questions=frozenset({"aanbevelen"}))
 HELPEN = SimpleNamespace(id="klanten_helpen", label="Klanten helpen", questions=frozenset({"toegevoegde_waarde"}))
 
-# Answers reuse a handful of real sentences; the statistics only see the themes.
+# Answers reuse a handful of real sentences; the statistics only see the themes. An answer without a
+# theme still says something ("Gewoon een baan."): non-answers have their own tests.
 SENTENCES = {"salaris": "Het salaris is veel te laag.", "werkdruk": "Veel stress en te veel werk.",
              "salaris;werkdruk": "Slecht betaald en altijd druk.", "leuk_werk": "Het werk is echt leuk.",
-             "klanten_helpen": "Klanten goed helpen, daar draait het om.", "": ""}
+             "klanten_helpen": "Klanten goed helpen, daar draait het om.", "": "Gewoon een baan."}
 
 
 def answers(spec, by="wave", question=None):
@@ -32,7 +43,7 @@ def answers(spec, by="wave", question=None):
     for group, parts in spec.items():
         for themes, count in parts:
             for _ in range(count):
-                row = {"id": f"r{len(rows) + 1}", "text": SENTENCES.get(themes, "Geen idee."), by: group,
+                row = {"id": f"r{len(rows) + 1}", "text": SENTENCES.get(themes, "Het is werk."), by: group,
                        "themes": themes}
                 if question is not None:
                     row["question"] = question
@@ -57,7 +68,7 @@ def test_interval_matches_newcombe_1998_table_ii():
     row = row_of(theme_shift(frame, [SALARIS]), "salaris")
     assert (row.n_a, row.pct_a, row.n_b, row.pct_b) == (48, 60.0, 56, 80.0)
     assert row.diff_pp == 20.0
-    assert (row.ci_low, row.ci_high) == (5.2, 33.4)
+    assert (row.ci_low, row.ci_high) == pytest.approx((5.24, 33.39), abs=0.005)  # unrounded: 0.0524 to 0.3339
 
 
 def test_interval_matches_newcombe_example_b_and_is_signed_b_minus_a():
@@ -134,10 +145,10 @@ def test_no_correction_leaves_p_values_alone():
 def test_biggest_shift_first_and_diff_is_b_minus_a():
     result = theme_shift(answers(THREE_THEMES), ALL_QUESTIONS)
     table = result.table
-    assert list(table.columns) == COLUMNS
+    assert list(table.columns) == COLUMNS + SHARE_COLUMNS
     assert list(table["theme"]) == ["salaris", "werkdruk", "leuk_werk"]  # -20, +13.3, +5 points
-    assert list(table["diff_pp"]) == [-20.0, 13.3, 5.0]
-    assert (table["diff_pp"] == (table["pct_b"] - table["pct_a"]).round(1)).all()
+    assert list(table["diff_pp"]) == pytest.approx([-20.0, 40 / 3, 5.0])
+    assert (table["diff_pp"] == table["pct_b"] - table["pct_a"]).all()  # to the last digit
     assert row_of(result, "salaris").label == "Salaris en beloning"
 
 
@@ -157,7 +168,7 @@ def test_questions_are_split_and_themes_only_where_they_apply():
                 question="toegevoegde_waarde"),
     ], ignore_index=True)
     result = theme_shift(frame, [SALARIS, LEUK, HELPEN])
-    assert list(result.table.columns) == ["question"] + COLUMNS
+    assert list(result.table.columns) == ["question"] + COLUMNS + SHARE_COLUMNS
     assert result.questions == ["aanbevelen", "toegevoegde_waarde"]
     pairs = set(zip(result.table["question"], result.table["theme"]))
     assert pairs == {("aanbevelen", "salaris"), ("aanbevelen", "leuk_werk"),
@@ -170,19 +181,22 @@ def test_questions_are_split_and_themes_only_where_they_apply():
     assert helpen.p_adjusted == pytest.approx(min(1, 2 * min(helpen.p_value, other.p_value)), rel=2e-3)
 
     only = theme_shift(frame, [SALARIS, LEUK, HELPEN], question="toegevoegde_waarde")
-    assert list(only.table.columns) == COLUMNS
+    assert list(only.table.columns) == COLUMNS + SHARE_COLUMNS
     assert set(only.table["theme"]) == {"salaris", "klanten_helpen"}
     assert only.n == {"toegevoegde_waarde": {"voorjaar-2020": 10, "najaar-2020": 10}}
 
 
-def test_groups_default_to_first_and_last_and_can_be_chosen():
+def test_two_groups_are_compared_and_an_explicit_pair_of_three_too():
     frame = answers({"voorjaar-2020": [("salaris", 2), ("", 8)], "zomer-2020": [("salaris", 9), ("", 1)],
                      "najaar-2020": [("salaris", 5), ("", 5)], "": [("salaris", 10)]})
-    assert theme_shift(frame, [SALARIS]).groups == ("voorjaar-2020", "najaar-2020")
+    two = frame[frame["wave"] != "zomer-2020"]
+    assert theme_shift(two, [SALARIS]).groups == ("voorjaar-2020", "najaar-2020")
     chosen = theme_shift(frame, [SALARIS], group_a="zomer-2020", group_b="voorjaar-2020")
-    assert chosen.groups == ("zomer-2020", "voorjaar-2020")
+    assert chosen.groups == ("zomer-2020", "voorjaar-2020") and chosen.kind == "pairwise"
     assert row_of(chosen, "salaris").diff_pp == -70.0
-    assert theme_shift(frame, [SALARIS], group_b="voorjaar-2020").groups == ("zomer-2020", "voorjaar-2020")
+    one_end = theme_shift(frame, [SALARIS], group_b="voorjaar-2020")
+    assert one_end.groups == ("zomer-2020", "voorjaar-2020")
+    assert any("group a is 'zomer-2020'" in w for w in one_end.warnings)  # said, not silent
 
 
 def test_any_metadata_column_can_form_the_groups():
@@ -248,7 +262,7 @@ def test_labels_count_only_coded_answers():
     result = shift_from_labels(frame, coded, [SALARIS, WERKDRUK])
     assert result.n == {None: {"voorjaar-2020": 3, "najaar-2020": 4}}
     salaris = row_of(result, "salaris")
-    assert (salaris.n_a, salaris.pct_a, salaris.n_b, salaris.pct_b) == (2, 66.7, 0, 0.0)
+    assert (salaris.n_a, salaris.pct_a, salaris.n_b, salaris.pct_b) == (2, pytest.approx(200 / 3), 0, 0.0)
     assert any("1 coded answer" in w for w in result.warnings)  # x99 is not in the answers file
     assert "coded" in result.method["base"]
 
@@ -269,14 +283,14 @@ def test_csv_has_exactly_the_contract_columns():
     result = theme_shift(_two_questions(), [SALARIS, WERKDRUK, HELPEN])
     rows = list(csv.reader(io.StringIO(to_csv(result))))
     assert rows[0] == ["question", "theme", "label", "n_a", "pct_a", "n_b", "pct_b", "diff_pp", "ci_low",
-                       "ci_high", "p_value", "p_adjusted"]
+                       "ci_high", "p_value", "p_adjusted", "pct_a_low", "pct_a_high", "pct_b_low", "pct_b_high"]
     assert len(rows) == 1 + len(result.table)
     first = dict(zip(rows[0], rows[1]))
     assert first["question"] == "aanbevelen" and first["theme"] == "werkdruk"
     assert (first["n_a"], first["pct_a"], first["diff_pp"]) == ("10", "25.0", "25.0")
 
     single = theme_shift(_two_questions(), [SALARIS, WERKDRUK, HELPEN], question="aanbevelen")
-    assert to_csv(single).splitlines()[0] == ",".join(COLUMNS)
+    assert to_csv(single).splitlines()[0] == ",".join(COLUMNS + SHARE_COLUMNS)
 
 
 def test_csv_does_not_let_a_label_become_a_formula():
@@ -293,9 +307,9 @@ def test_json_names_test_interval_and_correction():
     assert data["method"]["correction"] == "fdr_bh"
     assert data["method"]["confidence"] == 0.95
     assert data["groups"] == {"a": "voorjaar-2020", "b": "najaar-2020"}
-    assert {"question": "aanbevelen", "group": "najaar-2020", "answers": 40} in data["n"]
+    assert {"question": "aanbevelen", "group": "najaar-2020", "answers": 40, "non_answers": 0} in data["n"]
     assert len(data["rows"]) == len(result.table)
-    assert set(data["rows"][0]) == {"question", *COLUMNS}
+    assert set(data["rows"][0]) == {"question", *COLUMNS, *SHARE_COLUMNS}
 
 
 def test_markdown_has_a_table_per_question_and_the_method():
