@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -224,6 +223,12 @@ def audit_by_row(frame, audit: Mapping[Any, Iterable[str]]) -> list[frozenset[st
     if absent:
         shown = [f"{k[0]} ({k[1]})" if isinstance(k, tuple) else str(k) for k in absent]
         raise InputFileError(f"{len(absent)} audited answer(s) are not in the coded file: {_listing(shown, 5)}")
+    if "source" in frame.columns:
+        human = [key for key, source in zip(keys, frame["source"]) if key in audit and _cell(source) == "human"]
+        if human:
+            raise UsageError(f"{len(human)} audited answer(s) carry human codes in the coded file (source = human): "
+                             "the correction needs the machine's own codes of the audited answers; use the file "
+                             "coded without --audit (before merge)")
     return [frozenset(audit[key]) if key in audit else None for key in keys]
 
 

@@ -543,7 +543,7 @@ def test_audit_corrects_the_machine_and_keeps_its_figures_beside():
     # The numbers are those of the PPI++ estimator on this wave's audit.
     spring = frame[frame["wave"] == "voorjaar-2020"]
     audited = [i for i in spring["id"] if i in audit]
-    others = [i for i, t in zip(spring["id"], spring["themes"]) if i not in audit]
+    others = [i for i in spring["id"] if i not in audit]
     machine = dict(zip(frame["id"], frame["themes"]))
     share = ppi_share([int("klanten_helpen" in audit[i]) for i in audited],
                       [int(machine[i] == "klanten_helpen") for i in audited],
@@ -586,6 +586,10 @@ def test_audit_of_answers_not_in_the_coded_file_or_of_unknown_themes_is_refused(
     first = next(iter(audit))
     with pytest.raises(InputFileError, match="audit theme.*salaris"):
         theme_shift(frame, [HELPEN], audit={**audit, first: frozenset({"salaris"})})
+    # After a merge the audited rows carry the human codes: nothing left to measure the machine by.
+    frame["source"] = ["human" if i in audit else "machine" for i in frame["id"]]
+    with pytest.raises(UsageError, match="carry human codes"):
+        theme_shift(frame, [HELPEN], audit=audit)
 
 
 def test_a_small_or_picked_audit_is_warned_about_and_a_missing_one_refused():
