@@ -37,7 +37,8 @@ pseudo-count of the Agresti-Coull interval (Agresti & Coull 1998, "add two succe
 no disagreement in n audited answers the interval is then about as wide as an honest one for
 an unseen error rate, and the floor does not bind once the audit shows a few disagreements.
 The reported share is clipped to [0, 1] (a projection, which can only bring it closer to the
-truth), and so is its interval. The simulation in tests/test_ppi.py checks coverage over prevalences 0.02 to 0.5.
+truth), and so is its interval. tests/test_ppi.py checks by simulation that the 95% intervals
+cover shares and differences at prevalences from 0.02 to 0.5 with a biased classifier.
 
 Differences of two independent groups, each with its own audit: b - a with
 SE sqrt(se_a^2 + se_b^2), a Wald interval and a two-sided Wald z test. Three or more
