@@ -13,11 +13,12 @@ from kcc_text.cli import app
 
 runner = CliRunner()
 
-# (text, themes) pairs, repeated to give each wave and question a few dozen answers.
+# (text, themes) pairs, repeated to give each wave and question a few dozen answers. Answers without a
+# theme still say something here; the non-answer tests add their own.
 SPRING = [("Het salaris is veel te laag.", "salaris", 12), ("Veel stress en te veel werk.", "werkdruk", 6),
-          ("Het werk is echt leuk.", "leuk_werk", 10), ("", "", 12)]
+          ("Het werk is echt leuk.", "leuk_werk", 10), ("Gewoon een baan.", "", 12)]
 AUTUMN = [("Het salaris is veel te laag.", "salaris", 5), ("Veel stress en te veel werk.", "werkdruk", 16),
-          ("Het werk is echt leuk.", "leuk_werk", 9), ("Geen idee.", "", 10)]
+          ("Het werk is echt leuk.", "leuk_werk", 9), ("Het is werk, meer niet.", "", 10)]
 HELPING = {"voorjaar-2020": 8, "najaar-2020": 20}
 
 
@@ -30,7 +31,7 @@ def write_coded(path):
                              "kcc-mini@1.0.0"))
         for i in range(40):
             helped = i < HELPING[wave]
-            rows.append((f"r{len(rows)}", "Klanten goed helpen." if helped else "Weet ik niet.", wave,
+            rows.append((f"r{len(rows)}", "Klanten goed helpen." if helped else "Gewoon werk.", wave,
                          "toegevoegde_waarde", "", "klanten_helpen" if helped else "", "0", "kcc-mini@1.0.0"))
     with open(path, "w", encoding="utf-8", newline="") as fh:
         csv.writer(fh, lineterminator="\n").writerows(rows)
@@ -62,7 +63,8 @@ def test_csv_to_stdout_has_contract_columns(coded):
     assert result.exit_code == 0, result.output
     rows = read_csv_text(result.stdout)
     assert list(rows[0]) == ["question", "theme", "label", "n_a", "pct_a", "n_b", "pct_b", "diff_pp", "ci_low",
-                             "ci_high", "p_value", "p_adjusted"]
+                             "ci_high", "p_value", "p_adjusted", "pct_a_low", "pct_a_high", "pct_b_low",
+                             "pct_b_high"]
     assert rows[0]["question"] == "aanbevelen" and rows[0]["theme"] == "werkdruk"
     helping = [r for r in rows if r["theme"] == "klanten_helpen"]
     assert [(r["question"], r["pct_a"], r["pct_b"], r["diff_pp"]) for r in helping] == [
@@ -159,5 +161,124 @@ def test_help_explains_the_options():
     result = runner.invoke(app, ["shift", "--help"])
     assert result.exit_code == 0
     for option in ("--by", "--from", "--to", "--question", "--format", "--labels", "--codebook", "--test",
-                   "--correction", "--plot", "--out"):
+                   "--correction", "--plot", "--out", "--audit", "--include-non-answers"):
         assert option in result.output
+
+
+# --- audit, three waves, non-answers ---------------------------------------------------------------
+
+DIRECT, INDIRECT, OTHER = "Mensen helpen, daar doe ik het voor.", "Dat iemand weer verder kan.", "Gewoon een baan."
+
+
+def write_audited(tmp_path, audit_every=3):
+    """A coded file where the machine misses the indirect wording of helping, and an audit of every
+    `audit_every`-th answer of each wave (a systematic sample of a file in random order)."""
+    spec = {"voorjaar-2020": [(DIRECT, 40, True), (INDIRECT, 10, False), (OTHER, 100, False), ("n.v.t.", 6, False)],
+            "najaar-2020": [(DIRECT, 50, True), (INDIRECT, 50, False), (OTHER, 50, False), ("weet niet", 4, False)]}
+    coded = [("id", "text", "wave", "question", "themes", "needs_review", "codebook")]
+    labels = [("id", "theme", "coder", "coded_at")]
+    for wave, parts in spec.items():
+        rows = [(text, machine) for text, count, machine in parts for _ in range(count)]
+        # Interleave so that every n-th answer is a fair mix.
+        rows = [rows[i] for step in range(7) for i in range(step, len(rows), 7)]
+        for k, (text, machine) in enumerate(rows):
+            answer_id = f"{wave[:2]}{k:03d}"
+            coded.append((answer_id, text, wave, "toegevoegde_waarde", "klanten_helpen" if machine else "", "0",
+                          "kcc-mini@1.0.0"))
+            if k % audit_every == 0:
+                helped = text in (DIRECT, INDIRECT)
+                labels.append((answer_id, "klanten_helpen" if helped else "", "ann", "2024-03-01T10:00"))
+    paths = tmp_path / "gecodeerd.csv", tmp_path / "steekproef.labels.csv"
+    for path, rows in zip(paths, (coded, labels)):
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, lineterminator="\n").writerows(rows)
+    return paths
+
+
+def test_audit_gives_corrected_numbers_beside_the_machines(tmp_path):
+    coded, labels = write_audited(tmp_path)
+    result = runner.invoke(app, ["shift", str(coded), "--audit", str(labels), "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    row = read_csv_text(result.stdout)[0]
+    assert list(row)[-9:] == ["pct_a_low", "pct_a_high", "pct_b_low", "pct_b_high", "pct_a_machine",
+                              "pct_b_machine", "diff_pp_machine", "n_audit_a", "n_audit_b"]
+    # Truth: 50/150 -> 100/150 helping (non-answers left out); the machine says 40/150 -> 50/150.
+    assert float(row["diff_pp_machine"]) == pytest.approx(20 / 3)
+    assert float(row["ci_low"]) <= 100 / 3 <= float(row["ci_high"]) and float(row["ci_low"]) > 20 / 3
+    assert float(row["diff_pp"]) == float(row["pct_b"]) - float(row["pct_a"])
+    assert (row["n_audit_a"], row["n_audit_b"]) == ("50", "50")
+
+    table = runner.invoke(app, ["shift", str(coded), "--audit", str(labels)])
+    assert table.exit_code == 0, table.output
+    assert "Audit-corrected (prediction-powered inference)" in table.stdout
+    assert "Non-answers left out of the base: 6 in voorjaar-2020, 4 in najaar-2020" in table.stdout
+
+    data = json.loads(runner.invoke(app, ["shift", str(coded), "--audit", str(labels), "-f", "json"]).stdout)
+    assert data["method"]["estimator"] == "ppi++" and data["method"]["test"] == "wald-z"
+
+
+def test_a_small_audit_is_warned_about_on_stderr(tmp_path):
+    coded, labels = write_audited(tmp_path, audit_every=8)
+    result = runner.invoke(app, ["shift", str(coded), "--audit", str(labels), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert "warning: question 'toegevoegde_waarde': the audit of group 'voorjaar-2020' has only" in result.stderr
+    assert json.loads(result.stdout)["warnings"]
+
+
+@pytest.mark.parametrize("extra_row, message", [
+    ("x404,klanten_helpen,ann,2024-03-01T10:00\n", "1 audited answer(s) are not in the coded file: x404"),
+    ("vo000,salaris,ann,2024-03-02T10:00\n", "theme 'salaris' is not in the coded file"),
+])
+def test_a_bad_audit_is_a_clean_error_naming_the_file(tmp_path, extra_row, message):
+    coded, labels = write_audited(tmp_path)
+    with open(labels, "a", encoding="utf-8") as fh:
+        fh.write(extra_row)
+    result = runner.invoke(app, ["shift", str(coded), "--audit", str(labels)])
+    assert result.exit_code == 2
+    line = result.stderr.strip()
+    assert line.startswith(f"error: {labels}") and message in line and "Traceback" not in result.output
+
+
+def test_audit_themes_are_checked_against_the_codebook(tmp_path, tiny_codebook):
+    coded, labels = write_audited(tmp_path)
+    with open(labels, "a", encoding="utf-8") as fh:
+        fh.write("vo000,imago,ann,2024-03-02T10:00\n")
+    result = runner.invoke(app, ["shift", str(coded), "--audit", str(labels), "-c", str(tiny_codebook)])
+    assert result.exit_code == 2
+    assert "theme 'imago' is not in the codebook" in result.stderr
+
+
+def test_labels_and_audit_do_not_go_together(tmp_path):
+    coded, labels = write_audited(tmp_path)
+    result = runner.invoke(app, ["shift", str(coded), "--audit", str(labels), "--labels", str(labels)])
+    assert result.exit_code == 2 and "--labels and --audit" in result.stderr
+
+
+def test_include_non_answers_keeps_them_in_the_base(tmp_path):
+    coded, _ = write_audited(tmp_path)
+    left_out = read_csv_text(runner.invoke(app, ["shift", str(coded), "-f", "csv"]).stdout)[0]
+    kept = read_csv_text(runner.invoke(app, ["shift", str(coded), "-f", "csv", "--include-non-answers"]).stdout)[0]
+    assert float(left_out["pct_a"]) == pytest.approx(100 * 40 / 150)
+    assert float(kept["pct_a"]) == pytest.approx(100 * 40 / 156)
+
+
+def test_three_waves_report_every_wave_and_from_to_a_pair(tmp_path):
+    rows = [("id", "text", "wave", "themes")]
+    for wave, with_salary in (("voorjaar-2020", 5), ("zomer-2020", 15), ("najaar-2020", 25)):
+        for i in range(40):
+            salary = i < with_salary
+            rows.append((f"{wave}-{i}", "Het salaris is te laag." if salary else "Gewoon een baan.", wave,
+                         "salaris" if salary else ""))
+    path = tmp_path / "drie.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    table = runner.invoke(app, ["shift", str(path)])
+    assert table.exit_code == 0, table.output
+    assert "voorjaar-2020 n=40, zomer-2020 n=40, najaar-2020 n=40" in table.stdout
+    assert "chi-square test of homogeneity" in table.stdout
+    data = json.loads(runner.invoke(app, ["shift", str(path), "-f", "json"]).stdout)
+    assert data["report"] == "groups" and [r["group"] for r in data["rows"]] == [
+        "voorjaar-2020", "zomer-2020", "najaar-2020"]
+    pair = read_csv_text(runner.invoke(app, ["shift", str(path), "--from", "zomer-2020", "--to", "najaar-2020",
+                                             "-f", "csv"]).stdout)
+    assert float(pair[0]["diff_pp"]) == 25.0

@@ -20,7 +20,7 @@ THEMES = [SimpleNamespace(id="salaris", label="Salaris en beloning", questions=N
 
 def _rows(question, wave, themes, count):
     text = {"salaris": "Het salaris is te laag.", "werkdruk": "Veel stress.", "klanten_helpen": "Klanten helpen.",
-            "": ""}[themes]
+            "": "Gewoon een baan."}[themes]
     return [{"text": text, "wave": wave, "question": question, "themes": themes}] * count
 
 
@@ -85,3 +85,26 @@ def test_dollar_signs_in_labels_are_drawn_as_text(tmp_path):
     result = theme_shift(frame, [SimpleNamespace(id="salaris", label="Loon $ per uur $", questions=None)])
     out = plot_shift(result, tmp_path / "dollar.png")  # mathtext would fail on an unbalanced "$"
     assert out.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_groups_at_0_and_100_percent_are_drawn(tmp_path):
+    # Nobody in spring and everybody in autumn mentions salary: the error bars must not go negative.
+    frame = pd.DataFrame({"wave": ["voorjaar-2020"] * 7 + ["najaar-2020"] * 7,
+                          "text": ["Gewoon een baan."] * 7 + ["Het salaris is te laag."] * 7,
+                          "themes": [""] * 7 + ["salaris"] * 7})
+    result = theme_shift(frame, THEMES[:1])
+    out = plot_shift(result, tmp_path / "rand.png")
+    assert out.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_three_waves_are_drawn_with_their_omnibus_p(tmp_path):
+    rows = (_rows("aanbevelen", "voorjaar-2020", "salaris", 4) + _rows("aanbevelen", "voorjaar-2020", "", 36)
+            + _rows("aanbevelen", "zomer-2020", "salaris", 12) + _rows("aanbevelen", "zomer-2020", "", 28)
+            + _rows("aanbevelen", "najaar-2020", "salaris", 40))
+    result = theme_shift(pd.DataFrame(rows), THEMES[:1])
+    fig = build_figure(result)
+    ax = [ax for ax in fig.axes if ax.get_title(loc="left")][0]
+    assert "zomer-2020: n = 40" in ax.get_title(loc="left")
+    assert len([c for c in ax.containers]) == 3  # one error-bar series per wave
+    assert any(t.get_text().startswith("p ") for t in ax.texts)
+    assert plot_shift(result, tmp_path / "golven.svg").exists()

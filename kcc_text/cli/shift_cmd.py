@@ -1,4 +1,7 @@
-"""`kcc-text shift`: how theme shares differ between two groups (waves by default), per question."""
+"""`kcc-text shift`: how theme shares differ between groups (waves by default), per question.
+
+With --audit, the numbers are corrected by a random hand-coded sample (prediction-powered inference).
+"""
 
 from __future__ import annotations
 
@@ -19,9 +22,10 @@ def shift(
     by: Annotated[str, typer.Option(
         "--by", help="Column whose values form the groups: wave, or any metadata column (e.g. leeftijd).")] = "wave",
     group_from: Annotated[str | None, typer.Option(
-        "--from", help="Group a, the baseline (default: the first value of --by in the data).")] = None,
+        "--from", help="Group a, the baseline (default with two groups: the first in the data; with three or "
+                       "more and no --from/--to, every group is reported with a test across all).")] = None,
     group_to: Annotated[str | None, typer.Option(
-        "--to", help="Group b, compared with a (default: the last value of --by in the data).")] = None,
+        "--to", help="Group b, compared with a (default with two groups: the second in the data).")] = None,
     question: Annotated[str | None, typer.Option(
         "--question", "-q", help="Report only this question (default: every question, each on its own).")] = None,
     fmt: Annotated[str | None, typer.Option(
@@ -29,6 +33,13 @@ def shift(
     labels: Annotated[Path | None, typer.Option(
         "--labels", help="Compare human codes from this labels file instead of the `themes` column; "
                          "only coded answers count.")] = None,
+    audit: Annotated[Path | None, typer.Option(
+        "--audit", help="Labels file of a simple random sample of the coded answers, coded by a person: shares, "
+                        "differences, intervals and tests are then corrected for the machine's errors "
+                        "(prediction-powered inference).")] = None,
+    include_non_answers: Annotated[bool, typer.Option(
+        "--include-non-answers", help="Keep non-answers (blank, 'n.v.t.', 'weet niet', ...) in the base of "
+                                      "each share; by default they are left out and counted.")] = False,
     codebook: Annotated[Path | None, typer.Option(
         "--codebook", "-c", help="Codebook YAML: theme labels and which questions each theme applies to "
                                  "(default: the theme ids found in the data).")] = None,
@@ -42,14 +53,17 @@ def shift(
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Write the report (csv, json or md) to this file instead of the terminal.")] = None,
 ) -> None:
-    """Compare theme shares between two groups per question: difference in points, 95% interval, corrected test."""
+    """Compare theme shares between groups per question: difference in points, 95% interval, corrected test."""
     from ..errors import UsageError
 
     from ..analysis.shift import check_options
 
     check_options(test, correction)
+    if labels is not None and audit is not None:
+        raise UsageError("--labels and --audit do not go together: --labels reports human codes only, --audit "
+                         "corrects machine codes with them")
     fmt = _resolve_format(fmt, out)
-    inputs = [coded, labels, codebook]
+    inputs = [coded, labels, codebook, audit]
     if out is not None:
         from ..io.writing import check_output_path
 
@@ -64,7 +78,8 @@ def shift(
             raise UsageError("--plot and --out name the same file", plot)
 
     result = compare_file(coded, by=by, group_a=group_from, group_b=group_to, question=question, labels=labels,
-                          codebook=codebook, test=test, correction=correction)
+                          codebook=codebook, test=test, correction=correction, audit=audit,
+                          include_non_answers=include_non_answers)
 
     if plot is not None:
         from ..analysis.plot import plot_shift
@@ -73,7 +88,7 @@ def shift(
     if fmt == "table":
         from ..render.shift import render_shift
 
-        for renderable in render_shift(result):
+        for renderable in render_shift(result, warnings=False):
             console.print(renderable)
     else:
         from ..analysis.shift import to_csv, to_json, to_markdown
@@ -85,10 +100,9 @@ def shift(
             write_text_atomic(out, text)
         else:
             typer.echo(text, nl=False)
-        if fmt == "csv":
-            # csv has no room for them; stderr keeps a piped csv clean.
-            for warning in result.warnings:
-                err_console.print(f"warning: {warning}", markup=False)
+    # On stderr in every format, so that piped csv or json stays clean (json and md also carry them).
+    for warning in result.warnings:
+        err_console.print(f"warning: {warning}", markup=False)
     if out is not None:
         err_console.print(f"Wrote {out}", markup=False)
     if plot is not None:
@@ -115,8 +129,9 @@ def _resolve_format(fmt: str | None, out: Path | None) -> str:
 
 
 def compare_file(coded: Path, *, by: str, group_a: str | None, group_b: str | None, question: str | None,
-                 labels: Path | None, codebook: Path | None, test: str, correction: str):
-    """Read the inputs and run the comparison; data errors name the answers file."""
+                 labels: Path | None, codebook: Path | None, test: str, correction: str,
+                 audit: Path | None = None, include_non_answers: bool = False):
+    """Read the inputs and run the comparison; data errors name the answers (or audit) file."""
     from ..io.answers import read_table
     from ..errors import KccError
     from ..analysis.shift import shift_from_labels, theme_shift
@@ -128,7 +143,9 @@ def compare_file(coded: Path, *, by: str, group_a: str | None, group_b: str | No
 
         book = load_codebook(codebook)
     themes = list(book.themes) if book is not None else None
-    options = dict(by=by, group_a=group_a, group_b=group_b, question=question, test=test, correction=correction)
+    options = dict(by=by, group_a=group_a, group_b=group_b, question=question, test=test, correction=correction,
+                   include_non_answers=include_non_answers)
+    audit_sets = read_audit(audit, frame, book) if audit is not None else None
     try:
         if labels is not None:
             from ..io.labels import label_sets, read_labels
@@ -136,7 +153,7 @@ def compare_file(coded: Path, *, by: str, group_a: str | None, group_b: str | No
             sets = label_sets(read_labels(labels, known_themes=book.theme_ids if book is not None else None))
             result = shift_from_labels(frame, sets, themes, **options)
         else:
-            result = theme_shift(frame, themes, **options)
+            result = theme_shift(frame, themes, audit=audit_sets, **options)
     except KccError as error:
         if error.path is None:
             # The library does not know the file; the user needs it in the message.
@@ -148,3 +165,38 @@ def compare_file(coded: Path, *, by: str, group_a: str | None, group_b: str | No
             result.warnings.insert(0, f"{coded} was coded with {', '.join(used)}, the labels shown are from "
                                       f"{book.ref}")
     return result
+
+
+def read_audit(path: Path, frame, book):
+    """The audit's latest decision per answer, keyed as the coded file's rows are; errors name the audit file.
+
+    Themes must be the codebook's, or without --codebook ones the coded file knows (assigned somewhere, or a
+    model's `p_<theme>` column); every audited answer must be in the coded file.
+    """
+    from ..errors import InputFileError, KccError
+    from ..io.labels import label_sets, read_labels
+    from ..analysis.shift import audit_by_row, split_themes
+
+    labels = read_labels(path, known_themes=book.theme_ids if book is not None else None)
+    if book is None and "themes" in frame.columns:
+        known = {t for value in frame["themes"] for t in split_themes(value)}
+        known |= {c[2:] for c in frame.columns if c.startswith("p_")}
+        unknown = sorted(set(labels["theme"]) - known - {""})
+        if unknown:
+            line = int(labels["theme"].isin(unknown).to_numpy().argmax()) + 2
+            raise InputFileError(f"theme '{unknown[0]}' is not in the coded file"
+                                 + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else "")
+                                 + "; give --codebook to name every theme", path, line=line)
+    ids = frame["id"].astype(str).str.strip() if "id" in frame.columns else None
+    if ids is not None and ids.duplicated().any() and "question" in labels.columns:
+        # One row per id and question (wide input coded long): join on both.
+        sets = {}
+        for q, part in labels.groupby(labels["question"].astype(str).str.strip(), sort=False):
+            sets.update({(answer_id, q): themes for answer_id, themes in label_sets(part).items()})
+    else:
+        sets = label_sets(labels)
+    try:
+        audit_by_row(frame, sets)
+    except KccError as error:
+        raise type(error)(error.detail, path) from None
+    return sets

@@ -48,6 +48,9 @@ def _caption(result, family_size: int) -> str:
     level = f"{method['confidence'] * 100:g}%"
     correction = ("no correction" if method["correction"] == "none"
                   else f"{method['correction_name']} over {family_size} theme{'s' if family_size != 1 else ''}")
+    if result.kind == "groups":
+        return (f"{method['test_name']}; {level} {method['share_interval_name']} per group; p adjusted: "
+                f"{correction}.  * <0.05  ** <0.01  *** <0.001")
     return (f"{method['test_name']}; {level} {method['interval_name']} for b - a; p adjusted: "
             f"{correction}.  * <0.05  ** <0.01  *** <0.001")
 
@@ -82,13 +85,51 @@ def shift_table(result, question, rows) -> Table:
     return table
 
 
-def render_shift(result) -> list:
-    """Renderables for the terminal: a table per question, then the warnings. Never prints."""
+def groups_table(result, question, rows) -> Table:
+    """Three or more groups: per theme each group's share and interval, and the theme's omnibus p."""
+    sizes = ", ".join(f"{g} n={result.n[question][g]}" for g in result.groups)
+    heading = f"{question}: " if question is not None else ""
+    family = rows["theme"].nunique() if len(rows) else 0
+    table = Table(title=Text(f"{heading}{sizes}"), caption=_caption(result, family), box=box.SIMPLE_HEAD,
+                  show_edge=False, collapse_padding=True, title_style="bold", caption_justify="left")
+    table.add_column("theme", overflow="fold", ratio=1, min_width=12)
+    table.add_column(result.by, overflow="fold", max_width=18)
+    table.add_column("%", justify="right", no_wrap=True)
+    table.add_column(f"{result.method['confidence'] * 100:g}% CI", justify="right", no_wrap=True)
+    table.add_column("p adj.", no_wrap=True)
+    previous = None
+    for row in rows.to_dict("records"):
+        first = row["theme"] != previous
+        previous = row["theme"]
+        table.add_row(
+            Text(str(row["label"])) if first else "",
+            Text(str(row["group"])),
+            f"{row['pct']:.1f}",
+            f"[{row['pct_low']:.1f}, {row['pct_high']:.1f}]",
+            _p_text(row["p_adjusted"]) if first else "",
+            end_section=False,
+        )
+    return table
+
+
+def render_shift(result, *, warnings: bool = True) -> list:
+    """Renderables for the terminal: which numbers are corrected, a table per question, the
+    non-answers left out, then (unless `warnings` is False) the warnings. Never prints."""
+    from ..analysis.shift import corrected_line, non_answer_line
+
     parts: list = []
+    corrected = corrected_line(result)
+    if corrected:
+        parts.append(Text(corrected, style="bold"))
     for question, rows in result.sections():
         if parts:
             parts.append(Text(""))
-        parts.append(shift_table(result, question, rows))
-    for warning in result.warnings:
-        parts.append(Text(f"! {warning}", style="yellow"))
+        view = shift_table if result.kind == "pairwise" else groups_table
+        parts.append(view(result, question, rows))
+        note = non_answer_line(result, question)
+        if note:
+            parts.append(Text(note, style="dim"))
+    if warnings:
+        for warning in result.warnings:
+            parts.append(Text(f"! {warning}", style="yellow"))
     return parts
