@@ -27,6 +27,7 @@ from . import code_cmd  # noqa: E402
 from . import demo_cmd  # noqa: E402
 from . import discover_cmd  # noqa: E402
 from . import evaluate_cmd  # noqa: E402
+from . import pseudonymise_cmd  # noqa: E402
 from . import review_cmd  # noqa: E402
 from . import shift_cmd  # noqa: E402
 from . import train_cmd  # noqa: E402
@@ -38,6 +39,7 @@ app.command("code")(code_cmd.code)
 app.command("demo")(demo_cmd.demo)
 app.command("discover")(discover_cmd.discover)
 app.command("evaluate")(evaluate_cmd.evaluate)
+app.command("pseudonymise")(pseudonymise_cmd.pseudonymise)
 app.command("review")(review_cmd.review)
 app.command("shift")(shift_cmd.shift)
 app.command("train")(train_cmd.train)
