@@ -40,12 +40,13 @@ LEFT_OUT = (
 )
 
 # deduce's phone pattern wants the area code right after +31/0031 ("+31612345678"); respondents
-# also write "+31 6 1234 5678", "+31 (0)6 12345678" and "0031 6 12345678". Same groups as
-# deduce's own pattern (its annotator reads groups 1, 3 and 4), one optional space and
-# "(0)" added after the country code.
+# also write "+31 6 1234 5678", "+31 (0)6 12345678" and "0031 6 12345678". And its area code
+# "7" misses 070-79 followed by a separator ("070-3456789"). Same groups as deduce's own pattern
+# (its annotator reads groups 1, 3 and 4); added: one optional space and "(0)" after the country
+# code, and "7" with an optional second digit.
 PHONE_REGEXP = (
     r"(?<!\d)(\(?(0031|\+31|0) ?(?:\(0\) ?)?"
-    r"(1[035]|2[0347]|3[03568]|4[03456]|5[0358]|6|7|88|800|91|90[069]|[1-5]\d{2})\)?)"
+    r"(1[035]|2[0347]|3[03568]|4[03456]|5[0358]|6|7\d?|88|800|91|90[069]|[1-5]\d{2})\)?)"
     r" ?-? ?((\d{2,4}[ -]?)+\d{2,4})"
 )
 # The phone annotator outranks the generic "7 or more digits" id pattern, which otherwise wins

@@ -18,6 +18,9 @@ from kcc_text.privacy import KINDS, Entity, Pseudonymiser, codebook_words, keep_
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANTED = Path(__file__).parent / "data" / "pseudonymise_planted.csv"
+# Written after the rules were settled, with other names, places and number formats; it found
+# one gap (070-3456789, fixed in deduce_lists.PHONE_REGEXP) and is kept as a second check.
+HELDOUT = Path(__file__).parent / "data" / "pseudonymise_heldout.csv"
 THEME_WORDS = ("klanten", "klant", "collega's", "salaris", "werkdruk", "waardering", "thuiswerken",
                "teamleider", "leidinggevende", "rooster")
 TAG = re.compile(r"\[([A-Z]+)-(\d+)\]")
@@ -36,8 +39,8 @@ def pseudonymiser(cache_dir):
     return Pseudonymiser(codebook=ROOT / "codebooks" / "kcc.yaml")
 
 
-def planted_rows():
-    with PLANTED.open(encoding="utf-8", newline="") as fh:
+def planted_rows(path=PLANTED):
+    with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -79,11 +82,12 @@ def test_the_planted_set_is_as_described():
     assert {"PERSOON", "LOCATIE", "TELEFOONNUMMER", "EMAIL", "DATUM"} <= kinds
 
 
-def test_planted_personal_data_recall_and_precision_at_least_0_9(pseudonymiser, record_property):
-    recall, precision, kind_accuracy, planted, replaced = span_scores(pseudonymiser, planted_rows())
+@pytest.mark.parametrize("path, n_planted", [(PLANTED, 80), (HELDOUT, 29)], ids=["planted", "heldout"])
+def test_planted_personal_data_recall_and_precision_at_least_0_9(pseudonymiser, record_property, path, n_planted):
+    recall, precision, kind_accuracy, planted, replaced = span_scores(pseudonymiser, planted_rows(path))
     record_property("recall", recall)
     record_property("precision", precision)
-    assert planted == 80
+    assert planted == n_planted
     assert recall >= 0.9, f"recall {recall:.3f}"
     assert precision >= 0.9, f"precision {precision:.3f} over {replaced} replaced spans"
     assert kind_accuracy >= 0.9
@@ -168,7 +172,8 @@ def test_counts_name_every_kind_and_match_the_tags_written(pseudonymiser):
 
 
 @pytest.mark.parametrize("number", ["06-12345678", "+31 6 1234 5678", "020-1234567", "020 123 4567",
-                                    "0612345678", "+31 (0)6 12345678", "06 12 34 56 78", "+31 20 123 4567"])
+                                    "0612345678", "+31 (0)6 12345678", "06 12 34 56 78", "+31 20 123 4567",
+                                    "070-3456789", "071 234 5678", "0712345678", "0031 6 87654321"])
 def test_dutch_phone_number_formats(pseudonymiser, number):
     found = pseudonymiser.find(f"Bel me gerust op {number} als je vragen hebt.")
     assert [(e.kind, e.text) for e in found] == [("TELEFOONNUMMER", number)]
