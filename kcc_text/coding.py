@@ -16,7 +16,7 @@ from .errors import UsageError
 from .nlp.pipeline import analyse, load_pipeline, pipeline_id
 from .rules import RuleMatcher
 
-OUTPUT_COLUMNS = ("themes", "needs_review", "codebook", "pipeline", "model", "evidence")
+OUTPUT_COLUMNS = ("themes", "needs_review", "codebook", "pipeline", "model", "confidence", "evidence")
 SPSS_MAX_NAME = 64
 
 
@@ -146,6 +146,8 @@ def assemble(chunk, codes: Iterable[AnswerCode], coder: Coder):
     out["pipeline"] = coder.pipeline
     if coder.model is not None:
         out["model"] = coder.model.model_id
+    questions = out["question"].tolist() if "question" in out.columns else [None] * len(out)
+    out["confidence"] = set_confidence(codes, questions, [not str(t).strip() for t in out["text"]], coder)
     out["evidence"] = [format_evidence(c.evidence) for c in codes]
     th, src = theme_columns(cb, "th"), theme_columns(cb, "src")
     p = theme_columns(cb, "p")
@@ -155,11 +157,23 @@ def assemble(chunk, codes: Iterable[AnswerCode], coder: Coder):
     for theme_id in cb.theme_ids:
         columns[src[theme_id]] = [c.sources.get(theme_id, "") for c in codes]
     if coder.model is not None:
-        for theme_id in cb.theme_ids:
-            columns[p[theme_id]] = [round(c.scores.get(theme_id, 0.0), 3) if c.scores else "" for c in codes]
+        for theme in cb.themes:
+            # A theme that does not apply to the answer's question has no probability, not 0.
+            columns[p[theme.id]] = [round(c.scores.get(theme.id, 0.0), 3)
+                                    if c.scores and theme.applies_to(q or None) else ""
+                                    for c, q in zip(codes, questions)]
     import pandas as pd
 
     return pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
+
+
+def set_confidence(codes: list[AnswerCode], questions, empty, coder: Coder) -> list:
+    """Per answer, the probability that its whole theme set is right; empty without a model."""
+    if coder.model is None or not codes:
+        return [""] * len(codes)
+    from .model.set_confidence import theme_set_probability
+
+    return [round(p, 3) for p in theme_set_probability(coder.model, codes, questions, coder.codebook, empty)]
 
 
 def format_evidence(evidence: dict[str, list[str]]) -> str:

@@ -117,11 +117,11 @@ def _resolve_format(fmt: str | None, out: Path | None) -> str:
 def compare_file(coded: Path, *, by: str, group_a: str | None, group_b: str | None, question: str | None,
                  labels: Path | None, codebook: Path | None, test: str, correction: str):
     """Read the inputs and run the comparison; data errors name the answers file."""
-    from ..io.answers import read_table
     from ..errors import KccError
     from ..analysis.shift import shift_from_labels, theme_shift
+    from ..io.outputs import read_coded
 
-    frame = read_table(coded)
+    frame = read_coded(coded)
     book = None
     if codebook is not None:
         from ..codebook.definition import load_codebook
@@ -131,10 +131,14 @@ def compare_file(coded: Path, *, by: str, group_a: str | None, group_b: str | No
     options = dict(by=by, group_a=group_a, group_b=group_b, question=question, test=test, correction=correction)
     try:
         if labels is not None:
+            from ..io.keys import keyed_by_question, with_keys
             from ..io.labels import label_sets, read_labels
 
-            sets = label_sets(read_labels(labels, known_themes=book.theme_ids if book is not None else None))
-            result = shift_from_labels(frame, sets, themes, **options)
+            human = read_labels(labels, known_themes=book.theme_ids if book is not None else None)
+            # Answers of a wide file share their respondent's id: then (id, question) names an answer.
+            by_question = keyed_by_question(frame, human)
+            sets = label_sets(with_keys(human, by_question, labels))
+            result = shift_from_labels(with_keys(frame, by_question, coded), sets, themes, **options)
         else:
             result = theme_shift(frame, themes, **options)
     except KccError as error:
