@@ -22,8 +22,9 @@ class AnswerCode:
     themes: tuple[str, ...]
     evidence: dict[str, list[str]]
     sources: dict[str, str]
-    scores: dict[str, float] | None
+    scores: dict[str, float] | None  # calibrated probability of each theme that applies to the question
     needs_review: bool
+    confidence: float | None = None  # probability that the whole theme set is right (with a model)
 
 
 class Coder:
@@ -57,7 +58,7 @@ class Coder:
             return [_rules_only(e, empty) for e, empty in zip(parsed.evidence, parsed.empty)]
         decided = self.model.decide(parsed)
         auto = self.model.auto_coded(decided, self.target_precision)
-        return answer_codes(decided, auto, parsed.evidence, self.codebook.theme_ids)
+        return answer_codes(decided, auto, parsed.evidence, self.codebook.theme_ids, parsed.applies)
 
     def code_texts(self, texts: list[str], questions: list[str | None] | None = None) -> list[AnswerCode]:
         return self.code_parsed(self.parser.parse(texts, questions))
@@ -70,8 +71,14 @@ class Coder:
                            model_id=self.model.model_id if self.model is not None else None)
 
 
-def answer_codes(decided, auto, evidence, themes) -> list[AnswerCode]:
-    """One AnswerCode per answer from model decisions (see `model.decision.decide`)."""
+def answer_codes(decided, auto, evidence, themes, applies) -> list[AnswerCode]:
+    """One AnswerCode per answer from model decisions (see `model.decision.decide`).
+
+    A theme that does not apply to the answer's question has no probability (not 0). The
+    confidence is the model's decision confidence as a probability (see `model.selective`);
+    an empty answer has no theme by definition, so its set is right with probability 1.
+    """
+    confidence = decided.confidence_probability
     codes = []
     for i in range(len(evidence)):
         sources = {}
@@ -82,8 +89,9 @@ def answer_codes(decided, auto, evidence, themes) -> list[AnswerCode]:
         # Evidence of themes the model overruled would contradict th_<id>; keep what was assigned.
         shown = {t: words for t, words in evidence[i].items() if t in sources}
         codes.append(AnswerCode(themes=tuple(sources), evidence=shown, sources=sources,
-                                scores={t: float(decided.P[i, j]) for j, t in enumerate(themes)},
-                                needs_review=not bool(auto[i])))
+                                scores={t: float(decided.P[i, j]) for j, t in enumerate(themes) if applies[i, j]},
+                                needs_review=not bool(auto[i]),
+                                confidence=1.0 if decided.empty[i] else float(confidence[i])))
     return codes
 
 

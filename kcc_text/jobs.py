@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
 from .codebook.definition import load_codebook
-from .io.answers import ColumnMap, iter_corpus
 from .io.writing import check_output_path, write_csv_chunks_atomic
 
 
@@ -18,43 +18,82 @@ class CodeSummary:
     n_review: int
     codebook_ref: str
     pipeline: str
+    n_rows: int = 0  # rows written: answers, or respondents with --wide
+    notices: tuple[str, ...] = ()
 
 
 def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, target_precision=None,
-                     spacy_model=None, columns: ColumnMap = ColumnMap(), progress=None,
-                     chunk_size: int = 2000) -> CodeSummary:
-    """Code a corpus file chunk by chunk and write the coded CSV atomically.
+                     spacy_model=None, columns=None, progress=None, chunk_size: int = 2000,
+                     wide: bool = False, delimiter: str | None = None, on_notice=None) -> CodeSummary:
+    """Code an answers file chunk by chunk and write the coded file atomically, in the format its name asks for.
 
-    Memory holds one chunk at a time, so it does not grow with the number of answers.
+    `columns`: an `io.corpus.AnswerOptions` (or `io.answers.ColumnMap`). A long CSV output is
+    written chunk by chunk, so memory holds one chunk; `.xlsx`, `.sav` and `--wide` need all rows.
     """
     from .coding import Coder
     from .io.coded import check_input_columns
+    from .io.corpus import open_answers
+    from .io.outputs import output_format, parse_delimiter, with_value_labels
 
     out = check_output_path(out_path, [corpus_path, codebook_path, model_path])
+    fmt = output_format(out)
+    sep = parse_delimiter(delimiter, fmt)
     codebook = load_codebook(codebook_path)
+    answers = open_answers(corpus_path, columns, codebook=codebook, chunk_size=chunk_size)
+    first = next(answers.chunks, None)  # read the header (and a Qualtrics export's notice) before coding
+    chunks = itertools.chain([first] if first is not None else [], answers.chunks)
+    if wide and (first is None or "question" not in first.columns):
+        from .errors import UsageError
+
+        raise UsageError("needs the question of every answer: name the question of each answer column, "
+                         "or one question for the file", setting="wide")
     model = None
     if model_path is not None:
         from .model.persistence import load_model
 
         model = load_model(model_path)
     coder = Coder(codebook, model=model, spacy_model=spacy_model, target_precision=target_precision)
-    counts = {"themed": 0, "review": 0}
+    counts = {"themed": 0, "review": 0, "answers": 0}
 
     def coded_chunks(advance):
-        for chunk in iter_corpus(corpus_path, columns, chunk_size=chunk_size):
+        for chunk in chunks:
             check_input_columns(chunk, corpus_path)
             coded = coder.code_chunk(chunk)
             counts["themed"] += int((coded["themes"] != "").sum())
             counts["review"] += int(coded["needs_review"].sum())
+            counts["answers"] += len(coded)
             if advance is not None:
                 advance(len(coded))
             yield coded
 
+    for notice in answers.notices:  # known once the file is open, before any answer is coded
+        if on_notice is not None:
+            on_notice(notice)
     bar = progress() if progress is not None else contextlib.nullcontext(None)
     with bar as advance:
-        n = write_csv_chunks_atomic(coded_chunks(advance), out)
-    return CodeSummary(n_answers=n, n_with_theme=counts["themed"], n_review=counts["review"],
-                       codebook_ref=codebook.ref, pipeline=coder.pipeline)
+        if fmt == "csv" and not wide:
+            rows = write_csv_chunks_atomic((with_value_labels(c, answers.meta) for c in coded_chunks(advance)),
+                                           out, delimiter=sep, bom=True)
+        else:
+            rows = _write_whole(list(coded_chunks(advance)), answers, codebook, out, fmt, sep, wide)
+    return CodeSummary(n_answers=counts["answers"], n_with_theme=counts["themed"], n_review=counts["review"],
+                       codebook_ref=codebook.ref, pipeline=coder.pipeline, n_rows=rows,
+                       notices=tuple(answers.notices))
+
+
+def _write_whole(frames, answers, codebook, out, fmt: str, sep: str, wide: bool) -> int:
+    import pandas as pd
+
+    from .io.outputs import write_coded
+
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    labels = None
+    if wide:
+        from .io.wide import to_wide
+
+        frame, labels = to_wide(frame, answers, codebook)
+    write_coded(frame, out, fmt, codebook=codebook, meta=answers.meta, delimiter=sep, variable_labels=labels)
+    return len(frame)
 
 
 @dataclass(frozen=True)
@@ -66,15 +105,22 @@ class TrainSummary:
     n_labels_unmatched: int  # coded ids that are not in the corpus
 
 
-def _coded_data(corpus_path, labels_path, codebook, columns: ColumnMap, spacy_model):
+def _coded_data(corpus_path, labels_path, codebook, columns, spacy_model, on_notice=None):
     from .errors import InputFileError
-    from .io.answers import read_corpus
+    from .io.corpus import read_answers
+    from .io.keys import keyed_by_question, with_keys
     from .io.labels import label_sets, read_labels
     from .model.training import prepare
     from .parsing import AnswerParser
 
-    frame = read_corpus(corpus_path, columns)
-    sets = label_sets(read_labels(labels_path, known_themes=codebook.theme_ids))
+    frame = read_answers(corpus_path, columns, codebook=codebook, on_notice=on_notice)
+    labels = read_labels(labels_path, known_themes=codebook.theme_ids)
+    # A wide file's answers share their respondent's id: there (id, question) names an answer.
+    by_question = keyed_by_question(frame, labels)
+    if by_question and "respondent_id" not in frame.columns:
+        frame = frame.assign(respondent_id=frame["id"])  # a respondent's answers stay in one fold
+    frame = with_keys(frame, by_question, corpus_path)
+    sets = label_sets(with_keys(labels, by_question, labels_path))
     known = set(frame["id"])
     unmatched = sum(1 for i in sets if i not in known)
     if not any(i in known for i in sets):
@@ -85,15 +131,15 @@ def _coded_data(corpus_path, labels_path, codebook, columns: ColumnMap, spacy_mo
     return frame, data, unmatched, parser
 
 
-def train_model_file(corpus_path, labels_path, codebook_path, out_path, *, columns: ColumnMap = ColumnMap(),
-                     spacy_model=None, params=None) -> TrainSummary:
+def train_model_file(corpus_path, labels_path, codebook_path, out_path, *, columns=None,
+                     spacy_model=None, params=None, on_notice=None) -> TrainSummary:
     """Train a model on the coded answers of a corpus and save it (skops, with its card) atomically."""
-    from .model.persistence import save_model
     from .model.training import ModelParams, fit
+    from .model.persistence import save_model
 
     out = check_output_path(out_path, [corpus_path, labels_path, codebook_path])
     codebook = load_codebook(codebook_path)
-    frame, data, unmatched, _parser = _coded_data(corpus_path, labels_path, codebook, columns, spacy_model)
+    frame, data, unmatched, _parser = _coded_data(corpus_path, labels_path, codebook, columns, spacy_model, on_notice)
     model = fit(data, codebook, params or ModelParams())
     save_model(model, out)
     return TrainSummary(model=model, out=out, n_answers=len(frame), n_coded=len(data.ids),
@@ -101,7 +147,7 @@ def train_model_file(corpus_path, labels_path, codebook_path, out_path, *, colum
 
 
 def evaluate_files(corpus_path, labels_path, codebook_path, *, model_path=None, folds: int = 5,
-                   columns: ColumnMap = ColumnMap(), spacy_model=None, params=None, progress=None,
+                   columns=None, spacy_model=None, params=None, progress=None, on_notice=None,
                    predictions_path=None, target_precision=None):
     """Score rules, model and hybrid against gold codes: a given model, or nested k-fold cross-validation.
 
@@ -123,7 +169,8 @@ def evaluate_files(corpus_path, labels_path, codebook_path, *, model_path=None, 
 
         model = load_model(model_path)
         model.check_codebook(codebook)
-    frame, data, _unmatched, parser = _coded_data(corpus_path, labels_path, codebook, columns, spacy_model)
+    frame, data, _unmatched, parser = _coded_data(corpus_path, labels_path, codebook, columns, spacy_model,
+                                                  on_notice)
     if model is None:
         return cross_validate(data, codebook, params, folds=folds, progress=progress)
     model.check_pipeline(parser.pipeline)

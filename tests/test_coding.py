@@ -27,7 +27,7 @@ def coded(tiny_corpus, tiny_codebook):
 def test_columns_in_contract_order(coded):
     assert list(coded.columns) == (
         ["id", "text", "wave", "question", "respondent_id", "leeftijd",
-         "themes", "needs_review", "codebook", "pipeline", "evidence"]
+         "themes", "needs_review", "codebook", "pipeline", "confidence", "evidence"]
         + [f"th_{t}" for t in THEMES] + [f"src_{t}" for t in THEMES])
 
 

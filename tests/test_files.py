@@ -38,7 +38,7 @@ def test_atomic_writer_keeps_old_file_when_block_raises(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["gecodeerd.csv"]
 
 
-@pytest.mark.parametrize("value", ["=SOM(A1:A3)", "+31 6 12345678", "-1", "@gebruiker", "\t=1"])
+@pytest.mark.parametrize("value", ["=SOM(A1:A3)", "+31 6 12345678", "-te weinig", "@gebruiker", "\t=1"])
 def test_defuse_formula_makes_formula_like_values_plain_text(value):
     assert defuse_formula(value) == "'" + value
 

@@ -174,14 +174,31 @@ def codes_from_frame(frame, name: str = "", path: str | Path | None = None, code
     return Codes(label_sets(frame, coder=coder), questions, "labels", name, tuple(coders))
 
 
-def load_codes(path: str | Path, coder: str | None = None, known_themes: Iterable[str] | None = None) -> Codes:
-    """Read a labels file or a coded output, whichever `path` is."""
-    from ..io.answers import read_table
-    from ..io.coded import split_themes
+def load_codes(path: str | Path, coder: str | None = None, known_themes: Iterable[str] | None = None,
+               by_question: bool | None = None) -> Codes:
+    """Read a labels file or a coded output, whichever `path` is.
+
+    `by_question`: name answers by (id, question) (see `io.keys`); None: when this file repeats ids.
+    """
+    return _codes_of(Path(path), codes_frame(path, known_themes), coder, by_question)
+
+
+def _codes_of(path: Path, frame, coder: str | None, by_question: bool | None) -> Codes:
+    from ..io.keys import keyed_by_question, with_keys
+
+    if by_question is None:
+        by_question = keyed_by_question(frame)
+    name = path.name + (f" ({coder})" if coder else "")
+    return codes_from_frame(with_keys(frame, by_question, path), name, path, coder)
+
+
+def codes_frame(path: str | Path, known_themes: Iterable[str] | None = None):
+    """A labels file or a coded output as a frame, its theme ids checked."""
+    from ..io.coded import read_coded, split_themes
     from ..io.labels import read_labels
 
     path = Path(path)
-    frame = read_table(path)
+    frame = read_coded(path, require=())
     if "id" not in frame.columns or ("theme" not in frame.columns and "themes" not in frame.columns):
         raise InputFileError("missing columns: a labels file has id and theme, a coded output id and themes",
                              path)
@@ -195,8 +212,7 @@ def load_codes(path: str | Path, coder: str | None = None, known_themes: Iterabl
                 unknown = [t for t in split_themes(themes) if t not in known]
                 if unknown:
                     raise InputFileError(f"theme '{unknown[0]}' is not in the codebook", path, line)
-    name = path.name + (f" ({coder})" if coder else "")
-    return codes_from_frame(frame, name, path, coder)
+    return frame
 
 
 def _as_codes(value, name: str) -> Codes:
@@ -280,8 +296,13 @@ def agreement_files(path_a: str | Path, path_b: str | Path, *, codebook_path: st
 
         codebook = load_codebook(codebook_path)
         known = codebook.theme_ids
-    a = load_codes(path_a, coder_a, known)
-    b = load_codes(path_b, coder_b, known)
+    from ..io.keys import keyed_by_question
+
+    # Answers of a wide file share their respondent's id: then (id, question) names an answer, in both files.
+    frame_a, frame_b = codes_frame(path_a, known), codes_frame(path_b, known)
+    by_question = keyed_by_question(frame_a, frame_b)
+    a = _codes_of(Path(path_a), frame_a, coder_a, by_question)
+    b = _codes_of(Path(path_b), frame_b, coder_b, by_question)
     if themes is not None:
         themes = list(themes)
         available = codebook.theme_ids if codebook is not None else sorted(

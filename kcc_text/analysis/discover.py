@@ -191,14 +191,14 @@ def _parts(key: str) -> set[str]:
 
 
 def discover_file(coded_path: str | Path, *, codebook_path: str | Path | None = None, **options) -> DiscoverResult:
-    from ..io.answers import read_table
+    from ..io.coded import read_coded
 
     codebook = None
     if codebook_path is not None:
         from ..codebook.definition import load_codebook
 
         codebook = load_codebook(codebook_path)
-    return discover(read_table(coded_path), codebook=codebook, path=coded_path, **options)
+    return discover(read_coded(coded_path), codebook=codebook, path=coded_path, **options)
 
 
 def result_frame(result: DiscoverResult):

@@ -114,7 +114,8 @@ def evaluate_model(model, data, codebook: Codebook, targets=TARGETS, *, answers=
     result = _evaluation("model", data, codebook, decided.model, decided.rules, decided.hybrid, auto,
                          folds=None, too_few=model.too_few_examples, model_id=model.model_id)
     if answers is not None:
-        codes = answer_codes(decided, model.auto_coded(decided, target_precision), data.evidence, data.themes)
+        codes = answer_codes(decided, model.auto_coded(decided, target_precision), data.evidence, data.themes,
+                             data.applies)
         result.predictions = coded_frame(answers, codes, codebook=codebook, pipeline=pipeline,
                                          model_id=model.model_id)
     return result

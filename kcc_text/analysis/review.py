@@ -187,13 +187,17 @@ def _item(record, kind, theme, score, source, words, machine, people, review_fla
 
 def review_files(coded_path: str | Path, labels_path: str | Path, **options) -> ReviewResult:
     """Read a coded output and a labels file and review their disagreements (see `review`)."""
-    from ..io.answers import read_table
+    from ..io.keys import keyed_by_question, with_keys
     from ..io.labels import read_labels
+    from ..io.coded import read_coded
 
-    coded = read_table(coded_path)
+    coded = read_coded(coded_path)
     for column in ("id", "themes"):
         if column not in coded.columns:
             raise InputFileError(f"missing column '{column}' (is this a coded output of `kcc-text code`?)",
                                  coded_path)
     labels = read_labels(labels_path, coded_themes(coded))
+    # Answers of a wide file share their respondent's id: then (id, question) names an answer.
+    by_question = keyed_by_question(coded, labels)
+    coded, labels = with_keys(coded, by_question, coded_path), with_keys(labels, by_question, labels_path)
     return review(coded, labels, coded_path=coded_path, labels_path=labels_path, **options)

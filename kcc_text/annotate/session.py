@@ -87,15 +87,20 @@ def build_queue(frame, codes: Sequence, codebook, *, order: str = "uncertain", o
     return items
 
 
-def coded_by(labels_path: str | Path, coder: str) -> set[str]:
-    """Ids this coder has already decided in a labels file (empty when the file is new)."""
+def coded_by(labels_path: str | Path, coder: str, by_question: bool = False) -> set[str]:
+    """Answers this coder has already decided in a labels file (empty when the file is new).
+
+    Ids, or "id · question" keys (`io.keys`) when `by_question`.
+    """
+    from ..io.keys import answer_keys
     from ..io.labels import read_labels
 
     path = Path(labels_path)
     if not path.exists() or path.stat().st_size == 0:
         return set()
     labels = read_labels(path)
-    return set(labels.loc[labels["coder"] == coder, "id"])
+    mine = labels[labels["coder"] == coder]
+    return set(answer_keys(mine, by_question, path)) if len(mine) else set()
 
 
 def prepare_labels_file(labels_path: str | Path) -> list[str]:
@@ -282,24 +287,28 @@ def plan_session(corpus_path, codebook_path, labels_path, coder: str, *, model_p
                  now: Callable[[], datetime] | None = None) -> SessionPlan:
     """Read everything, suggest themes for the answers not yet coded by `coder`, and open a session."""
     from ..codebook.definition import load_codebook
-    from ..io.answers import ColumnMap, read_corpus
+    from ..io.corpus import read_answers
+    from ..io.keys import answer_keys, keyed_by_question
     from ..io.writing import check_output_path
 
     if not coder.strip():
         raise UsageError("must name the person coding", setting="coder")
     check_output_path(labels_path, [corpus_path, codebook_path, model_path])
     codebook = load_codebook(codebook_path)
-    frame = read_corpus(corpus_path, columns or ColumnMap())
-    done = coded_by(labels_path, coder.strip())
+    notes = []
+    frame = read_answers(corpus_path, columns, codebook=codebook, on_notice=notes.append)
+    # A wide file's answers share their respondent's id: there (id, question) names an answer.
+    by_question = keyed_by_question(frame)
+    keys = answer_keys(frame, by_question, corpus_path)
+    done = coded_by(labels_path, coder.strip(), by_question=by_question)
     header = prepare_labels_file(labels_path)
-    todo = frame[~frame["id"].isin(done)].reset_index(drop=True)
+    todo = frame[~keys.isin(done).to_numpy()].reset_index(drop=True)
     codes = suggest(todo, codebook, model_path=model_path, spacy_model=spacy_model)
     items = build_queue(todo, codes, codebook, order=order, only_review=only_review)
     session = AnnotationSession(items, codebook, coder, labels_path, now=now)
-    notes = []
     if "codebook" not in header:
         notes.append(f"{Path(labels_path).name} has no codebook column: the codebook version is not recorded")
-    return SessionPlan(session, len(frame), len(done & set(frame["id"])), "codebook" in header, notes)
+    return SessionPlan(session, len(frame), len(done & set(keys)), "codebook" in header, notes)
 
 
 def suggest(frame, codebook, *, model_path=None, spacy_model=None) -> list:

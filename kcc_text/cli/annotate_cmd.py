@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from .common import console, guard
-from .options import CodebookOpt, IdCol, ModelOpt, QuestionCol, SpacyModel, TextCol, WaveCol, column_map
+from .options import (CodebookOpt, HeaderRow, IdCol, ModelOpt, QuestionCol, QuestionKey, SheetOpt, SkipRows,
+                      SpacyModel, TextCols, WaveCol, answer_options)
 
 LEGEND = "Enter accept · 1-9, a-z toggle a theme · 0 no theme · s skip · u undo · q quit"
 
@@ -33,15 +34,17 @@ def annotate(
     only_review: Annotated[bool, typer.Option(
         "--only-review", help="Only answers the machine would send to review.")] = False,
     spacy_model: SpacyModel = None,
-    id_col: IdCol = "id", text_col: TextCol = "text", wave_col: WaveCol = "wave",
-    question_col: QuestionCol = "question",
+    id_col: IdCol = "id", text_col: TextCols = None, wave_col: WaveCol = "wave",
+    question_col: QuestionCol = "question", question: QuestionKey = None, sheet: SheetOpt = None,
+    header_row: HeaderRow = 1, skip_rows: SkipRows = None,
 ) -> None:
     """Code answers by hand with suggested themes; resumes where you stopped."""
     from ..annotate.session import plan_session
 
     plan = plan_session(corpus, codebook, labels, coder, model_path=model, order=order.value,
-                        only_review=only_review, columns=column_map(id_col, text_col, wave_col, question_col),
-                        spacy_model=spacy_model)
+                        only_review=only_review, spacy_model=spacy_model,
+                        columns=answer_options(id_col, text_col, wave_col, question_col, question, sheet,
+                                               header_row, skip_rows))
     for note in plan.notes:
         console.print(f"note: {note}", highlight=False, markup=False)
     session = plan.session

@@ -7,38 +7,49 @@ from typing import Annotated
 
 import typer
 
-from .common import console, err_console, guard
-from .options import CodebookOpt, IdCol, ModelOpt, QuestionCol, SpacyModel, TextCol, WaveCol, column_map
+from .common import console, err_console, guard, notice
+from .options import (CodebookOpt, HeaderRow, IdCol, ModelOpt, QuestionCol, QuestionKey, SheetOpt, SkipRows,
+                      SpacyModel, TextCols, WaveCol, answer_options)
 
 
 @guard
 def code(
-    corpus: Annotated[Path, typer.Argument(help="Answers: CSV, XLSX or SPSS .sav with id and text columns.")],
+    corpus: Annotated[Path, typer.Argument(help="Answers: CSV (any of UTF-8, Windows-1252, UTF-16), XLSX or "
+                                                "SPSS .sav with id and text columns.")],
     codebook: CodebookOpt,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Coded CSV to write.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Coded file to write: .csv, .xlsx or .sav.")],
     model: ModelOpt = None,
     target_precision: Annotated[float | None, typer.Option(
         "--target-precision", help="Code automatically only answers whose theme set is right with at "
                                    "least this probability, as measured on held-out folds at training "
                                    "time (needs --model; default 0.9 with a model); the rest get "
                                    "needs_review=1.")] = None,
+    wide: Annotated[bool, typer.Option(
+        "--wide", help="One row per respondent with <question>__<theme> 0/1 columns, instead of one row per "
+                       "answer.")] = False,
+    delimiter: Annotated[str | None, typer.Option(
+        "--delimiter", help="Delimiter of a .csv output: , (default) ; tab or |. Excel with Dutch settings "
+                            "opens ; files directly.")] = None,
     spacy_model: SpacyModel = None,
-    id_col: IdCol = "id", text_col: TextCol = "text", wave_col: WaveCol = "wave",
-    question_col: QuestionCol = "question",
+    id_col: IdCol = "id", text_col: TextCols = None, wave_col: WaveCol = "wave",
+    question_col: QuestionCol = "question", question: QuestionKey = None, sheet: SheetOpt = None,
+    header_row: HeaderRow = 1, skip_rows: SkipRows = None,
 ) -> None:
-    """Code open answers into themes and write the coded CSV."""
+    """Code open answers into themes and write the coded file (CSV, XLSX or SPSS)."""
     from ..errors import UsageError
     from ..jobs import code_corpus_file
 
     if target_precision is not None and model is None:
         raise UsageError("--target-precision needs --model: without a trained model there is no estimate "
                          "of how often a code is right")
+    options = answer_options(id_col, text_col, wave_col, question_col, question, sheet, header_row, skip_rows)
     summary = code_corpus_file(
         corpus, codebook, out, model_path=model, target_precision=target_precision, spacy_model=spacy_model,
-        columns=column_map(id_col, text_col, wave_col, question_col), progress=_progress_factory(),
+        columns=options, progress=_progress_factory(), wide=wide, delimiter=delimiter, on_notice=notice,
     )
+    rows = f", {summary.n_rows} respondents" if wide else ""
     console.print(f"Coded {summary.n_answers} answers with {summary.codebook_ref} "
-                  f"({summary.n_with_theme} with a theme, {summary.n_review} to review) -> {out}",
+                  f"({summary.n_with_theme} with a theme, {summary.n_review} to review{rows}) -> {out}",
                   highlight=False, soft_wrap=True)
 
 

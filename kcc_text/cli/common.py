@@ -46,3 +46,8 @@ def guard(func):
             fail(error)
 
     return wrapper
+
+
+def notice(message: str) -> None:
+    """A one-line note about how the input was read, on stderr (stdout stays the result)."""
+    err_console.print(f"note: {message}", markup=False)

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from .common import console, guard
-from .options import CodebookOpt, IdCol, ModelOpt, QuestionCol, SpacyModel, TextCol, WaveCol, column_map
+from .common import console, guard, notice
+from .options import (CodebookOpt, HeaderRow, IdCol, ModelOpt, QuestionCol, QuestionKey, SheetOpt, SkipRows,
+                      SpacyModel, TextCols, WaveCol, answer_options)
 
 
 @guard
@@ -26,16 +27,18 @@ def evaluate(
         "--target-precision", help="With --predictions: the target precision that sets needs_review, "
                                    "as in `code` (default 0.9).")] = None,
     spacy_model: SpacyModel = None,
-    id_col: IdCol = "id", text_col: TextCol = "text", wave_col: WaveCol = "wave",
-    question_col: QuestionCol = "question",
+    id_col: IdCol = "id", text_col: TextCols = None, wave_col: WaveCol = "wave",
+    question_col: QuestionCol = "question", question: QuestionKey = None, sheet: SheetOpt = None,
+    header_row: HeaderRow = 1, skip_rows: SkipRows = None,
 ) -> None:
     """Per-theme precision, recall, F1 and kappa of rules, model and hybrid; share coded automatically per target."""
     from ..render.evaluate import evaluation_caption, scores_table, tradeoff_table
     from ..jobs import evaluate_files
 
+    options = answer_options(id_col, text_col, wave_col, question_col, question, sheet, header_row, skip_rows)
     result = evaluate_files(corpus, labels, codebook, model_path=model, folds=folds, spacy_model=spacy_model,
                             predictions_path=predictions, target_precision=target_precision,
-                            columns=column_map(id_col, text_col, wave_col, question_col))
+                            columns=options, on_notice=notice)
     console.print(evaluation_caption(result), highlight=False)
     console.print(scores_table(result))
     console.print(tradeoff_table(result))

@@ -132,11 +132,11 @@ def compare_file(coded: Path, *, by: str, group_a: str | None, group_b: str | No
                  labels: Path | None, codebook: Path | None, test: str, correction: str,
                  audit: Path | None = None, include_non_answers: bool = False):
     """Read the inputs and run the comparison; data errors name the answers (or audit) file."""
-    from ..io.answers import read_table
     from ..errors import KccError
     from ..analysis.shift import shift_from_labels, theme_shift
+    from ..io.coded import read_coded
 
-    frame = read_table(coded)
+    frame = read_coded(coded)
     book = None
     if codebook is not None:
         from ..codebook.definition import load_codebook
@@ -148,10 +148,14 @@ def compare_file(coded: Path, *, by: str, group_a: str | None, group_b: str | No
     audit_sets = read_audit(audit, frame, book) if audit is not None else None
     try:
         if labels is not None:
+            from ..io.keys import keyed_by_question, with_keys
             from ..io.labels import label_sets, read_labels
 
-            sets = label_sets(read_labels(labels, known_themes=book.theme_ids if book is not None else None))
-            result = shift_from_labels(frame, sets, themes, **options)
+            human = read_labels(labels, known_themes=book.theme_ids if book is not None else None)
+            # Answers of a wide file share their respondent's id: then (id, question) names an answer.
+            by_question = keyed_by_question(frame, human)
+            sets = label_sets(with_keys(human, by_question, labels))
+            result = shift_from_labels(with_keys(frame, by_question, coded), sets, themes, **options)
         else:
             result = theme_shift(frame, themes, audit=audit_sets, **options)
     except KccError as error:

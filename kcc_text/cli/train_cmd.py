@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from .common import console, guard
-from .options import CodebookOpt, IdCol, QuestionCol, SpacyModel, TextCol, WaveCol, column_map
+from .common import console, guard, notice
+from .options import (CodebookOpt, HeaderRow, IdCol, QuestionCol, QuestionKey, SheetOpt, SkipRows,
+                      SpacyModel, TextCols, WaveCol, answer_options)
 
 
 @guard
@@ -18,15 +19,17 @@ def train(
     codebook: CodebookOpt,
     out: Annotated[Path, typer.Option("--out", "-o", help="Model file to write (skops format).")],
     spacy_model: SpacyModel = None,
-    id_col: IdCol = "id", text_col: TextCol = "text", wave_col: WaveCol = "wave",
-    question_col: QuestionCol = "question",
+    id_col: IdCol = "id", text_col: TextCols = None, wave_col: WaveCol = "wave",
+    question_col: QuestionCol = "question", question: QuestionKey = None, sheet: SheetOpt = None,
+    header_row: HeaderRow = 1, skip_rows: SkipRows = None,
 ) -> None:
     """Train a model on coded answers: per-theme thresholds and calibration tuned by cross-validation."""
     from ..render.evaluate import training_table
     from ..jobs import train_model_file
 
-    summary = train_model_file(corpus, labels, codebook, out, spacy_model=spacy_model,
-                               columns=column_map(id_col, text_col, wave_col, question_col))
+    options = answer_options(id_col, text_col, wave_col, question_col, question, sheet, header_row, skip_rows)
+    summary = train_model_file(corpus, labels, codebook, out, spacy_model=spacy_model, columns=options,
+                               on_notice=notice)
     card = summary.model.card
     console.print(training_table(summary.model))
     cv = card["cross_validation"]

@@ -16,6 +16,9 @@ OUTPUT_COLUMNS = ("themes", "needs_review", "codebook", "pipeline", "model", "ev
                   "source")
 THEME_PREFIXES = ("th", "src", "p")
 SPSS_MAX_NAME = 64
+# SPSS value labels of the 0/1 columns
+THEME_VALUES = {0: "niet genoemd", 1: "genoemd"}
+REVIEW_VALUES = {0: "nee", 1: "ja"}
 
 
 def join_themes(themes) -> str:
@@ -100,31 +103,39 @@ def theme_sets(coded) -> dict[str, frozenset[str]]:
     return {str(i).strip(): frozenset(split_themes(v)) for i, v in zip(coded["id"], coded["themes"])}
 
 
-def restore_defused(value: object) -> object:
-    """Undo `writing.defuse_formula`: `'=SUM(A1)` becomes `=SUM(A1)`; `'t Is leuk` stays as it is.
+def read_coded(path, *, require=()):
+    """A coded output of any format as a frame of strings, exactly as `code` had it before writing.
 
-    Coded CSVs protect spreadsheet users by prefixing `'` to cells that start like a formula; a
-    program reading the file back wants the respondent's own words.
+    CSV cells that writing defused (a `'` before a formula-like text) get their own words back;
+    SPSS value labels other than the theme and review flags are applied.
     """
-    from .writing import FORMULA_PREFIXES
-
-    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_PREFIXES):
-        return value[1:]
-    return value
-
-
-def read_coded(path, *, require=("id", "themes")):
-    """Read a coded file (CSV, XLSX or SPSS) into a frame of strings, cells as the respondent wrote them."""
     from ..errors import InputFileError
-    from .answers import read_table
+    from .tables import read_whole
+    from .writing import undefuse
 
-    frame = read_table(path)
+    frame, meta = read_whole(path)
+    if meta.kind == "csv":
+        frame = frame.map(undefuse)
+        frame.columns = [undefuse(c) for c in frame.columns]
+    elif meta.kind == "sav":
+        ours = (THEME_VALUES, REVIEW_VALUES)
+        for column, labels in meta.value_labels.items():
+            if column in frame.columns and {int(float(k)) if _is_int(k) else k: v for k, v in labels.items()} \
+                    not in ours:
+                frame[column] = meta.labelled(column, frame[column])
     missing = [c for c in require if c not in frame.columns]
     if missing:
         raise InputFileError(f"missing column '{missing[0]}' (is this a coded output of `kcc-text code`?)", path)
-    frame = frame.map(restore_defused)
-    frame["id"] = frame["id"].astype(str).str.strip()
+    if "id" in frame.columns:
+        frame["id"] = frame["id"].astype(str).str.strip()
     return frame
+
+
+def _is_int(text: str) -> bool:
+    try:
+        return float(text).is_integer()
+    except ValueError:
+        return False
 
 
 def check_input_columns(frame, path=None) -> None:
@@ -149,6 +160,7 @@ def coded_frame(chunk, codes, *, codebook, pipeline: str, model_id: str | None):
     out["pipeline"] = pipeline
     if model_id is not None:
         out["model"] = model_id
+    out["confidence"] = [round(c.confidence, 3) if c.confidence is not None else "" for c in codes]
     out["evidence"] = [format_evidence(c.evidence) for c in codes]
     th, src = theme_columns(ids, "th"), theme_columns(ids, "src")
     columns = {}
@@ -159,5 +171,6 @@ def coded_frame(chunk, codes, *, codebook, pipeline: str, model_id: str | None):
     if model_id is not None:
         p = theme_columns(ids, "p")
         for theme_id in ids:
-            columns[p[theme_id]] = [round(c.scores.get(theme_id, 0.0), 3) if c.scores else "" for c in codes]
+            columns[p[theme_id]] = [round(c.scores[theme_id], 3) if c.scores and theme_id in c.scores else ""
+                                    for c in codes]
     return pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)

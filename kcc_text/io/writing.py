@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -14,13 +15,41 @@ from ..errors import OutputPathError
 # A cell starting with one of these is run as a formula by Excel, LibreOffice and
 # Google Sheets (OWASP "CSV injection"); a leading apostrophe makes it plain text.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\x00")
+# A sign, digits, decimal or thousands separators and an exponent cannot call a function,
+# so a value such as -99, -1, +31 or -1.000,50 is a number to a spreadsheet, not a formula.
+_NUMBER = re.compile(r"[+-]?(?:\d[\d.,]*|[.,]\d[\d.,]*)(?:[eE][+-]?\d+)?%?")
+
+
+def _runs_as_formula(value: str) -> bool:
+    return value.startswith(FORMULA_PREFIXES) and not _NUMBER.fullmatch(value)
+
+
+def _needs_quote(value: str) -> bool:
+    """A text a spreadsheet would run, or one that already looks defused (so the quote can be undone)."""
+    while True:
+        if _runs_as_formula(value):
+            return True
+        if not value.startswith("'"):
+            return False
+        value = value[1:]
 
 
 def defuse_formula(value: object) -> object:
-    """Return `value` so that a spreadsheet shows it as text instead of running it."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        # Numbers such as "-3" or "+31 6 ..." written by respondents stay readable either way.
+    """Return `value` so that a spreadsheet shows it as text instead of running it.
+
+    Only text that a spreadsheet would run gets a leading apostrophe; numbers such as -99
+    stay as they are. Text that itself starts with an apostrophe before such a text gets
+    one more, so `undefuse` gives back every value exactly.
+    """
+    if isinstance(value, str) and _needs_quote(value):
         return "'" + value
+    return value
+
+
+def undefuse(value: object) -> object:
+    """The value `defuse_formula` was given: the apostrophe it added is taken off again."""
+    if isinstance(value, str) and value.startswith("'") and _needs_quote(value[1:]):
+        return value[1:]
     return value
 
 
@@ -84,20 +113,24 @@ def defuse_frame(frame):
     for column in safe.columns:
         if safe[column].dtype == object or str(safe[column].dtype).startswith("str"):
             safe[column] = safe[column].map(defuse_formula)
+    safe.columns = [defuse_formula(c) for c in safe.columns]
     return safe
 
 
-def write_csv_atomic(frame, path: str | Path) -> None:
+def write_csv_atomic(frame, path: str | Path, *, delimiter: str = ",", bom: bool = False) -> None:
     """Write a pandas DataFrame as UTF-8 CSV, formula-safe, atomically."""
-    with atomic_writer(path) as fh:
-        defuse_frame(frame).to_csv(fh, index=False, lineterminator="\n")
+    write_csv_chunks_atomic([frame], path, delimiter=delimiter, bom=bom)
 
 
-def write_csv_chunks_atomic(frames: Iterable, path: str | Path) -> int:
-    """Write DataFrames one after another as one CSV (header once); return the rows written."""
+def write_csv_chunks_atomic(frames: Iterable, path: str | Path, *, delimiter: str = ",", bom: bool = False) -> int:
+    """Write DataFrames one after another as one CSV (header once); return the rows written.
+
+    `bom`: start with a UTF-8 byte-order mark, which Excel needs to read UTF-8 (without it
+    Excel on a Dutch Windows reads the file as Windows-1252: "cafÃ©").
+    """
     rows = 0
-    with atomic_writer(path) as fh:
+    with atomic_writer(path, encoding="utf-8-sig" if bom else "utf-8") as fh:
         for index, frame in enumerate(frames):
-            defuse_frame(frame).to_csv(fh, index=False, header=index == 0, lineterminator="\n")
+            defuse_frame(frame).to_csv(fh, index=False, header=index == 0, lineterminator="\n", sep=delimiter)
             rows += len(frame)
     return rows
