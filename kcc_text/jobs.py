@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .codebook.definition import load_codebook
-from .io.writing import check_output_path, write_csv_chunks_atomic
+from .io.writing import check_output_path, write_text_chunks_atomic
 
 
 @dataclass(frozen=True)
@@ -24,17 +24,24 @@ class CodeSummary:
 
 def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, target_precision=None,
                      spacy_model=None, columns=None, progress=None, chunk_size: int = 2000,
-                     wide: bool = False, delimiter: str | None = None, on_notice=None) -> CodeSummary:
+                     wide: bool = False, delimiter: str | None = None, on_notice=None,
+                     workers: int | None = None) -> CodeSummary:
     """Code an answers file chunk by chunk and write the coded file atomically, in the format its name asks for.
 
     `columns`: an `io.corpus.AnswerOptions` (or `io.answers.ColumnMap`). A long CSV output is
-    written chunk by chunk, so memory holds one chunk; `.xlsx`, `.sav` and `--wide` need all rows.
+    written chunk by chunk, so memory holds a few chunks; `.xlsx`, `.sav` and `--wide` need all rows.
+    `workers`: processes that code chunks (None: all cores once a file has more than
+    `workers.LARGE` answers, else 1); the output is the same whatever their number.
     """
     from .coding import Coder
     from .io.coded import check_input_columns
     from .io.corpus import open_answers
-    from .io.outputs import output_format, parse_delimiter, with_value_labels
+    from .io.outputs import output_format, parse_delimiter
 
+    if workers is not None and workers < 1:
+        from .errors import UsageError
+
+        raise UsageError(f"must be 1 or more (got {workers})", setting="workers")
     out = check_output_path(out_path, [corpus_path, codebook_path, model_path])
     fmt = output_format(out)
     sep = parse_delimiter(delimiter, fmt)
@@ -54,31 +61,59 @@ def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, t
         model = load_model(model_path)
     coder = Coder(codebook, model=model, spacy_model=spacy_model, target_precision=target_precision)
     counts = {"themed": 0, "review": 0, "answers": 0}
+    long_csv = fmt == "csv" and not wide
 
-    def coded_chunks(advance):
+    def checked():
         for chunk in chunks:
             check_input_columns(chunk, corpus_path)
-            coded = coder.code_chunk(chunk)
-            counts["themed"] += int((coded["themes"] != "").sum())
-            counts["review"] += int(coded["needs_review"].sum())
-            counts["answers"] += len(coded)
+            yield chunk
+
+    def coded_chunks(advance):
+        if long_csv:
+            from .csv_coding import CsvCoder
+
+            csv_coder = CsvCoder(coder, meta=answers.meta, delimiter=sep)
+            items = ((chunk, index == 0) for index, chunk in enumerate(checked()))
+            task = lambda item: csv_coder.code(item[0], header=item[1])  # noqa: E731
+        else:
+            items, task = checked(), coder.code_chunk
+        for done in _in_order(task, items, workers):
+            if long_csv:
+                n, themed, review = done.n_answers, done.n_with_theme, done.n_review
+            else:
+                n, themed, review = len(done), int((done["themes"] != "").sum()), int(done["needs_review"].sum())
+            counts["themed"] += themed
+            counts["review"] += review
+            counts["answers"] += n
             if advance is not None:
-                advance(len(coded))
-            yield coded
+                advance(n)
+            yield done
 
     for notice in answers.notices:  # known once the file is open, before any answer is coded
         if on_notice is not None:
             on_notice(notice)
     bar = progress() if progress is not None else contextlib.nullcontext(None)
     with bar as advance:
-        if fmt == "csv" and not wide:
-            rows = write_csv_chunks_atomic((with_value_labels(c, answers.meta) for c in coded_chunks(advance)),
-                                           out, delimiter=sep, bom=True)
+        if long_csv:
+            write_text_chunks_atomic((c.text for c in coded_chunks(advance)), out, bom=True)
+            rows = counts["answers"]
         else:
             rows = _write_whole(list(coded_chunks(advance)), answers, codebook, out, fmt, sep, wide)
     return CodeSummary(n_answers=counts["answers"], n_with_theme=counts["themed"], n_review=counts["review"],
                        codebook_ref=codebook.ref, pipeline=coder.pipeline, n_rows=rows,
                        notices=tuple(answers.notices))
+
+
+def _in_order(task, items, workers: int | None):
+    """`task` over chunks, in order; in worker processes past the first `LARGE` answers (or as told)."""
+    from .workers import LARGE, cores, ordered_map
+
+    def size(item):
+        return len(item[0] if isinstance(item, tuple) else item)
+
+    if workers is None:
+        return ordered_map(task, items, workers=cores(), serial=LARGE, weight=size)
+    return ordered_map(task, items, workers=workers, weight=size)
 
 
 def _write_whole(frames, answers, codebook, out, fmt: str, sep: str, wide: bool) -> int:

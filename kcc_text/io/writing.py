@@ -17,6 +17,7 @@ from ..errors import OutputPathError
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\x00")
 # A sign, digits, decimal or thousands separators and an exponent cannot call a function,
 # so a value such as -99, -1, +31 or -1.000,50 is a number to a spreadsheet, not a formula.
+_RISKY_STARTS = FORMULA_PREFIXES + ("'",)
 _NUMBER = re.compile(r"[+-]?(?:\d[\d.,]*|[.,]\d[\d.,]*)(?:[eE][+-]?\d+)?%?")
 
 
@@ -111,10 +112,21 @@ def defuse_frame(frame):
     """A copy of a DataFrame whose text cells cannot run as spreadsheet formulas."""
     safe = frame.copy()
     for column in safe.columns:
-        if safe[column].dtype == object or str(safe[column].dtype).startswith("str"):
-            safe[column] = safe[column].map(defuse_formula)
+        values = safe[column]
+        if (values.dtype == object or str(values.dtype).startswith("str")) and _may_need_quote(values):
+            safe[column] = values.map(defuse_formula)
     safe.columns = [defuse_formula(c) for c in safe.columns]
     return safe
+
+
+def _may_need_quote(values) -> bool:
+    """Whether any cell starts with a character that can start a formula (or an added quote).
+
+    One search through the joined cells instead of a test per cell; a cell holding a line
+    break followed by such a character makes it look once more, cell by cell.
+    """
+    joined = "\n" + "\n".join(map(str, values.tolist()))
+    return any("\n" + start in joined for start in _RISKY_STARTS)
 
 
 def write_csv_atomic(frame, path: str | Path, *, delimiter: str = ",", bom: bool = False) -> None:
@@ -134,3 +146,12 @@ def write_csv_chunks_atomic(frames: Iterable, path: str | Path, *, delimiter: st
             defuse_frame(frame).to_csv(fh, index=False, header=index == 0, lineterminator="\n", sep=delimiter)
             rows += len(frame)
     return rows
+
+
+def write_text_chunks_atomic(texts: Iterable[str], path: str | Path, *, bom: bool = False) -> int:
+    """Write pieces of text one after another, atomically; return the characters written."""
+    written = 0
+    with atomic_writer(path, encoding="utf-8-sig" if bom else "utf-8") as fh:
+        for text in texts:
+            written += fh.write(text)
+    return written
