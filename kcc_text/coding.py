@@ -31,7 +31,7 @@ class Coder:
     """Codes texts with a codebook's rules, and with a trained model when one is given."""
 
     def __init__(self, codebook: Codebook, *, model=None, spacy_model: str | None = None,
-                 target_precision: float | None = None):
+                 target_precision: float | None = None, allow_codebook_change: bool = False):
         if target_precision is not None:
             if model is None:
                 raise UsageError("a target precision needs a trained model: without one there is no "
@@ -45,8 +45,9 @@ class Coder:
         self.model = model
         self.target_precision = target_precision
         self.parser = AnswerParser(codebook, spacy_model)
+        self.notes: list[str] = []  # what a person should know about this coding (e.g. a newer codebook)
         if model is not None:
-            model.check_codebook(codebook)
+            self.notes = model.check_codebook(codebook, allow_change=allow_codebook_change)
             model.check_pipeline(self.parser.pipeline)
 
     @property

@@ -24,7 +24,8 @@ class CodeSummary:
 
 def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, target_precision=None,
                      spacy_model=None, columns=None, progress=None, chunk_size: int = 2000,
-                     wide: bool = False, delimiter: str | None = None, on_notice=None) -> CodeSummary:
+                     wide: bool = False, delimiter: str | None = None, on_notice=None,
+                     allow_codebook_change: bool = False) -> CodeSummary:
     """Code an answers file chunk by chunk and write the coded file atomically, in the format its name asks for.
 
     `columns`: an `io.corpus.AnswerOptions` (or `io.answers.ColumnMap`). A long CSV output is
@@ -52,7 +53,8 @@ def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, t
         from .model.persistence import load_model
 
         model = load_model(model_path)
-    coder = Coder(codebook, model=model, spacy_model=spacy_model, target_precision=target_precision)
+    coder = Coder(codebook, model=model, spacy_model=spacy_model, target_precision=target_precision,
+                  allow_codebook_change=allow_codebook_change)
     counts = {"themed": 0, "review": 0, "answers": 0}
 
     def coded_chunks(advance):
@@ -66,7 +68,7 @@ def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, t
                 advance(len(coded))
             yield coded
 
-    for notice in answers.notices:  # known once the file is open, before any answer is coded
+    for notice in [*answers.notices, *coder.notes]:  # known before any answer is coded
         if on_notice is not None:
             on_notice(notice)
     bar = progress() if progress is not None else contextlib.nullcontext(None)
@@ -148,7 +150,7 @@ def train_model_file(corpus_path, labels_path, codebook_path, out_path, *, colum
 
 def evaluate_files(corpus_path, labels_path, codebook_path, *, model_path=None, folds: int = 5,
                    columns=None, spacy_model=None, params=None, progress=None, on_notice=None,
-                   predictions_path=None, target_precision=None):
+                   predictions_path=None, target_precision=None, allow_codebook_change: bool = False):
     """Score rules, model and hybrid against gold codes: a given model, or nested k-fold cross-validation.
 
     With a model and `predictions_path`, the scored predictions are written in the coded-output
@@ -168,7 +170,9 @@ def evaluate_files(corpus_path, labels_path, codebook_path, *, model_path=None, 
         from .model.persistence import load_model
 
         model = load_model(model_path)
-        model.check_codebook(codebook)
+        for note in model.check_codebook(codebook, allow_change=allow_codebook_change):
+            if on_notice is not None:
+                on_notice(note)
     frame, data, _unmatched, parser = _coded_data(corpus_path, labels_path, codebook, columns, spacy_model,
                                                   on_notice)
     if model is None:

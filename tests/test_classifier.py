@@ -75,13 +75,26 @@ def test_target_precision_sends_uncertain_answers_to_review(codebook, model):
     assert sum(lenient) < 3
 
 
-def test_codebook_of_another_version_is_refused(codebook, model):
-    newer = parse_codebook(TINY_CODEBOOK_YAML.replace("version: 1.0.0", "version: 1.1.0"))
-    with pytest.raises(ModelError, match=r"kcc-mini@1\.0\.0.*kcc-mini@1\.1\.0"):
-        Coder(newer, model=model)
-    edited = parse_codebook(TINY_CODEBOOK_YAML.replace("- stress", "- spanning"))
-    with pytest.raises(ModelError, match="content changed without a new version"):
-        Coder(edited, model=model)
+def test_a_later_codebook_version_is_accepted_by_how_much_it_changed(codebook, model):
+    relabelled = parse_codebook(TINY_CODEBOOK_YAML.replace("version: 1.0.0", "version: 1.0.1")
+                                .replace("label: Werkdruk", "label: Werkdruk en stress"))
+    coder = Coder(relabelled, model=model)
+    assert "wording only" in coder.notes[0] and "coding as trained" in coder.notes[0]
+    assert coder.code_texts(["Het salaris is te laag"])[0].themes == ("salaris",)
+    more_patterns = parse_codebook(TINY_CODEBOOK_YAML.replace("version: 1.0.0", "version: 1.1.0")
+                                   .replace("- stress", "- stress\n      - spanning"))
+    assert "patterns added or removed" in Coder(more_patterns, model=model).notes[0]
+
+
+def test_a_codebook_with_other_themes_is_refused_unless_allowed(codebook, model):
+    start = TINY_CODEBOOK_YAML.index("  - id: collegas")
+    fewer = parse_codebook(TINY_CODEBOOK_YAML[:start].replace("version: 1.0.0", "version: 2.0.0"))
+    with pytest.raises(ModelError, match=r"kcc-mini@1\.0\.0.*kcc-mini@2\.0\.0.*themes added, removed"):
+        Coder(fewer, model=model)
+    coder = Coder(fewer, model=model, allow_codebook_change=True)
+    assert "accuracy figures no longer describe" in coder.notes[0]
+    code = coder.code_texts(["Het salaris is te laag", "Fijne collega's"])
+    assert code[0].themes == ("salaris",) and "collegas" not in code[1].themes
 
 
 def test_thresholds_and_calibration_per_learnt_theme(model):

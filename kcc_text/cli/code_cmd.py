@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from .common import console, err_console, guard, notice
-from .options import (CodebookOpt, HeaderRow, IdCol, ModelOpt, QuestionCol, QuestionKey, SheetOpt, SkipRows,
+from .options import (AllowCodebookChange, CodebookOpt, HeaderRow, IdCol, ModelOpt, QuestionCol, QuestionKey, SheetOpt, SkipRows,
                       SpacyModel, TextCols, WaveCol, answer_options)
 
 
@@ -19,6 +19,7 @@ def code(
     codebook: CodebookOpt,
     out: Annotated[Path, typer.Option("--out", "-o", help="Coded file to write: .csv, .xlsx or .sav.")],
     model: ModelOpt = None,
+    allow_codebook_change: AllowCodebookChange = False,
     target_precision: Annotated[float | None, typer.Option(
         "--target-precision", help="Code automatically only answers whose theme set is right with at "
                                    "least this probability, as measured on held-out folds at training "
@@ -46,6 +47,7 @@ def code(
     summary = code_corpus_file(
         corpus, codebook, out, model_path=model, target_precision=target_precision, spacy_model=spacy_model,
         columns=options, progress=_progress_factory(), wide=wide, delimiter=delimiter, on_notice=notice,
+        allow_codebook_change=allow_codebook_change,
     )
     rows = f", {summary.n_rows} respondents" if wide else ""
     console.print(f"Coded {summary.n_answers} answers with {summary.codebook_ref} "

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from .common import console, guard, notice
-from .options import (CodebookOpt, HeaderRow, IdCol, ModelOpt, QuestionCol, QuestionKey, SheetOpt, SkipRows,
+from .options import (AllowCodebookChange, CodebookOpt, HeaderRow, IdCol, ModelOpt, QuestionCol, QuestionKey, SheetOpt, SkipRows,
                       SpacyModel, TextCols, WaveCol, answer_options)
 
 
@@ -18,6 +18,7 @@ def evaluate(
     labels: Annotated[Path, typer.Argument(help="Gold codes (labels CSV: id, theme).")],
     codebook: CodebookOpt,
     model: ModelOpt = None,
+    allow_codebook_change: AllowCodebookChange = False,
     folds: Annotated[int, typer.Option(
         "--folds", min=2, help="Folds of the cross-validation when no --model is given.")] = 5,
     predictions: Annotated[Path | None, typer.Option(
@@ -38,7 +39,7 @@ def evaluate(
     options = answer_options(id_col, text_col, wave_col, question_col, question, sheet, header_row, skip_rows)
     result = evaluate_files(corpus, labels, codebook, model_path=model, folds=folds, spacy_model=spacy_model,
                             predictions_path=predictions, target_precision=target_precision,
-                            columns=options, on_notice=notice)
+                            columns=options, on_notice=notice, allow_codebook_change=allow_codebook_change)
     console.print(evaluation_caption(result), highlight=False)
     console.print(scores_table(result))
     console.print(tradeoff_table(result))

@@ -23,10 +23,14 @@ def review(
         "--limit", "-n", help="Answers shown per theme and kind (false positives, false negatives); "
                               "0 shows the summary only.")] = 10,
     coder: Annotated[str | None, typer.Option("--coder", help="Use only this coder's labels.")] = None,
+    model: Annotated[Path | None, typer.Option(
+        "--model", "-m", help="The model that coded the file: the header then says how many reviewed "
+                              "answers it was trained on.")] = None,
 ) -> None:
     """Show false positives and false negatives per theme, most confidently wrong first."""
     from ..render.review import review_view
     from ..analysis.review import review_files
 
-    result = review_files(coded, labels, themes=theme, waves=wave, questions=question, limit=limit, coder=coder)
+    result = review_files(coded, labels, themes=theme, waves=wave, questions=question, limit=limit, coder=coder,
+                          model_path=model)
     console.print(review_view(result, plain=not console.is_terminal))

@@ -89,14 +89,27 @@ class Codebook:
         return [t for t in self.themes if t.applies_to(question)]
 
     @property
+    def content(self) -> dict[str, Any]:
+        """What decides coding, as plain data (not version, description or line numbers)."""
+        return {"language": self.language, "themes": [_theme_content(t) for t in self.themes]}
+
+    @property
     def hash(self) -> str:
-        """sha256 over the content that decides coding (not version, description or line numbers)."""
-        content = {
-            "language": self.language,
-            "themes": [_theme_content(t) for t in self.themes],
-        }
-        blob = json.dumps(content, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        """sha256 over `content`."""
+        blob = json.dumps(self.content, sort_keys=True, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()[:16]
+
+    @classmethod
+    def from_content(cls, name: str, version: str, content: dict[str, Any]) -> "Codebook":
+        """The codebook a model card recorded (`content`), for comparing it with another version."""
+        themes = tuple(Theme(
+            id=t["id"], label=t["label"], description=t["description"], include=tuple(t["include"]),
+            exclude=tuple(t["exclude"]), examples=tuple(t["examples"]),
+            questions=frozenset(t["questions"]) if t["questions"] is not None else None, negation=t["negation"],
+            patterns=tuple(Pattern(text, tuple(tokens) if tokens else None, negation)
+                           for text, tokens, negation in t["patterns"]))
+            for t in content["themes"])
+        return cls(name=name, version=version, language=content["language"], themes=themes)
 
 
 def _theme_content(theme: Theme) -> dict[str, Any]:

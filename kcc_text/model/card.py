@@ -38,7 +38,9 @@ def model_card(data, codebook, params, positives, too_few, oof, k) -> dict:
         "format_version": FORMAT_VERSION,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "codebook": {"name": codebook.name, "version": codebook.version, "hash": codebook.hash,
-                     "themes": codebook.theme_ids},
+                     "themes": codebook.theme_ids,
+                     # the whole codebook, so a later version can be compared with it (see estimator)
+                     "content": codebook.content},
         "training_data": {"hash": data.data_hash, "n_answers": len(data.ids),
                           "n_respondent_groups": len(set(data.groups)),
                           # the ids let `review` say which answers the model was trained on

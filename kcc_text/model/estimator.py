@@ -29,9 +29,12 @@ class KccModel:
     def model_id(self) -> str:
         return self.card["model_id"]
 
+    bound_themes: list | None = field(default=None, repr=False)  # the codebook's themes, once checked
+
     @property
     def themes(self) -> list[str]:
-        return list(self.card["codebook"]["themes"])
+        """The themes decisions are made for: the codebook's order once `check_codebook` accepted it."""
+        return list(self.bound_themes or self.card["codebook"]["themes"])
 
     @property
     def too_few_examples(self) -> list[str]:
@@ -41,16 +44,45 @@ class KccModel:
     def training_ids(self) -> frozenset[str]:
         return frozenset(self.card.get("training_data", {}).get("ids", ()))
 
-    def check_codebook(self, codebook: Codebook) -> None:
-        """Stop when the codebook is not the exact one the model was trained with."""
+    def check_codebook(self, codebook: Codebook, *, allow_change: bool = False) -> list[str]:
+        """Accept the codebook the model was trained with, or a later version of it; return notes.
+
+        Wording only (patch: labels, descriptions, examples): accepted with a notice. Patterns
+        added or removed (minor): accepted with a warning, since pattern hits are features the
+        model weighed in training. Themes added or removed, or a theme redefined (questions,
+        negation, include/exclude: major): refused unless `allow_change`; a theme the model does
+        not know is then found by its patterns alone. The model's own themes are unchanged.
+        """
+        from ..codebook.diff import diff_codebooks
+
         cb = self.card["codebook"]
-        if (cb["name"], cb["version"], cb["hash"]) != (codebook.name, codebook.version, codebook.hash):
-            same_ref = f"{cb['name']}@{cb['version']}" == codebook.ref
-            raise ModelError(
-                f"model was trained on codebook {cb['name']}@{cb['version']} (hash {cb['hash']}), but the "
-                f"codebook given is {codebook.ref} (hash {codebook.hash})"
-                + ("; its content changed without a new version" if same_ref else "")
-                + "; retrain the model or use the matching codebook", self.path)
+        trained = f"{cb['name']}@{cb['version']}"
+        if cb["hash"] == codebook.hash and cb["name"] == codebook.name:
+            self.bound_themes = list(codebook.theme_ids)
+            return [] if cb["version"] == codebook.version else [
+                f"codebook {codebook.ref} has the same content as {trained}, which the model was trained on"]
+        if cb["name"] != codebook.name or "content" not in cb:
+            bump = "major"
+            what = ("another codebook" if cb["name"] != codebook.name
+                    else "a different codebook (this model file does not record the old content to compare)")
+        else:
+            old = Codebook.from_content(cb["name"], cb["version"], cb["content"])
+            change = diff_codebooks(old, codebook)
+            bump = "major" if change.added or change.removed else change.required_bump
+            what = {"patch": "wording only (labels, descriptions, examples)",
+                    "minor": "patterns added or removed",
+                    "major": "themes added, removed or redefined",
+                    "none": "nothing that decides coding"}[bump]
+        message = (f"model was trained on codebook {trained} (hash {cb['hash']}); {codebook.ref} "
+                   f"(hash {codebook.hash}) differs in {what}")
+        if bump == "major" and not allow_change:
+            raise ModelError(message + "; retrain the model, use the matching codebook, or allow the change",
+                             self.path)
+        self.bound_themes = list(codebook.theme_ids)
+        if bump in ("none", "patch"):
+            return [message + ": coding as trained"]
+        return [message + ": coded anyway; the model's accuracy figures no longer describe this codebook "
+                "(retrain to measure)"]
 
     def check_pipeline(self, pipeline: str) -> None:
         """Lemmas from another pipeline give the model features it never saw in training."""
@@ -81,7 +113,8 @@ class KccModel:
         from .decision import Rule
 
         themes = self.themes
-        return Rule(thresholds={themes.index(t): v for t, v in self.thresholds.items() if t in self.classifiers},
+        return Rule(thresholds={themes.index(t): v for t, v in self.thresholds.items()
+                                if t in self.classifiers and t in themes},
                     use_rules=[self.rules_or.get(t, False) for t in themes],
                     learnable=frozenset(j for j, t in enumerate(themes) if t in self.classifiers))
 
