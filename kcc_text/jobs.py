@@ -65,7 +65,8 @@ class TrainSummary:
     n_labels_unmatched: int  # coded ids that are not in the corpus
 
 
-def _coded_data(corpus_path, labels_path, codebook, columns: ColumnMap, spacy_model):
+def _coded_data(corpus_path, labels_path, codebook, columns: ColumnMap, spacy_model,
+                ignore_unknown_themes: bool = False):
     from .model.classifier import prepare
     from .io.answers import read_corpus
     from .errors import InputFileError
@@ -73,7 +74,8 @@ def _coded_data(corpus_path, labels_path, codebook, columns: ColumnMap, spacy_mo
     from .nlp.pipeline import load_pipeline
 
     frame = read_corpus(corpus_path, columns)
-    sets = label_sets(read_labels(labels_path, known_themes=codebook.theme_ids))
+    sets = label_sets(read_labels(labels_path, known_themes=codebook.theme_ids,
+                                  ignore_unknown_themes=ignore_unknown_themes))
     known = set(frame["id"])
     unmatched = sum(1 for i in sets if i not in known)
     if not any(i in known for i in sets):
@@ -84,14 +86,15 @@ def _coded_data(corpus_path, labels_path, codebook, columns: ColumnMap, spacy_mo
 
 
 def train_model_file(corpus_path, labels_path, codebook_path, out_path, *, columns: ColumnMap = ColumnMap(),
-                     spacy_model=None, params=None) -> TrainSummary:
+                     spacy_model=None, params=None, ignore_unknown_themes: bool = False) -> TrainSummary:
     """Train a model on the coded answers of a corpus and save it (skops, with its card) atomically."""
     from .model.classifier import fit, ModelParams
     from .model.persistence import save_model
 
     out = check_output_path(out_path, [corpus_path, labels_path, codebook_path])
     codebook = load_codebook(codebook_path)
-    frame, data, unmatched = _coded_data(corpus_path, labels_path, codebook, columns, spacy_model)
+    frame, data, unmatched = _coded_data(corpus_path, labels_path, codebook, columns, spacy_model,
+                                         ignore_unknown_themes)
     model = fit(data, codebook, params or ModelParams())
     save_model(model, out)
     return TrainSummary(model=model, out=out, n_answers=len(frame), n_coded=len(data.ids),
@@ -99,7 +102,8 @@ def train_model_file(corpus_path, labels_path, codebook_path, out_path, *, colum
 
 
 def evaluate_files(corpus_path, labels_path, codebook_path, *, model_path=None, folds: int = 5,
-                   columns: ColumnMap = ColumnMap(), spacy_model=None, params=None, progress=None):
+                   columns: ColumnMap = ColumnMap(), spacy_model=None, params=None, progress=None,
+                   ignore_unknown_themes: bool = False):
     """Score rules, model and hybrid against gold codes: a given model, or nested k-fold cross-validation."""
     from .analysis.evaluation import cross_validate, evaluate_model
 
@@ -110,7 +114,8 @@ def evaluate_files(corpus_path, labels_path, codebook_path, *, model_path=None, 
 
         model = load_model(model_path)
         model.check_codebook(codebook)
-    _frame, data, _unmatched = _coded_data(corpus_path, labels_path, codebook, columns, spacy_model)
+    _frame, data, _unmatched = _coded_data(corpus_path, labels_path, codebook, columns, spacy_model,
+                                           ignore_unknown_themes)
     if model is not None:
         return evaluate_model(model, data, codebook)
     return cross_validate(data, codebook, params, folds=folds, progress=progress)

@@ -173,7 +173,8 @@ def codes_from_frame(frame, name: str = "", path: str | Path | None = None, code
     return Codes(label_sets(frame, coder=coder), questions, "labels", name, tuple(coders))
 
 
-def load_codes(path: str | Path, coder: str | None = None, known_themes: Iterable[str] | None = None) -> Codes:
+def load_codes(path: str | Path, coder: str | None = None, known_themes: Iterable[str] | None = None, *,
+               ignore_unknown_themes: bool = False) -> Codes:
     """Read a labels file or a coded output, whichever `path` is."""
     from ..io.answers import read_table
     from ..io.labels import read_labels
@@ -184,7 +185,7 @@ def load_codes(path: str | Path, coder: str | None = None, known_themes: Iterabl
         raise InputFileError("missing columns: a labels file has id and theme, a coded output id and themes",
                              path)
     if "theme" in frame.columns:
-        frame = read_labels(path, known_themes)
+        frame = read_labels(path, known_themes, ignore_unknown_themes=ignore_unknown_themes)
     else:
         frame["id"] = frame["id"].astype(str).str.strip()
         if known_themes is not None:
@@ -269,7 +270,7 @@ def agreement_report(labels_a, labels_b, themes: Iterable[str] | None = None, *,
 
 def agreement_files(path_a: str | Path, path_b: str | Path, *, codebook_path: str | Path | None = None,
                     coder_a: str | None = None, coder_b: str | None = None,
-                    themes: Iterable[str] | None = None) -> AgreementResult:
+                    themes: Iterable[str] | None = None, ignore_unknown_themes: bool = False) -> AgreementResult:
     """Agreement of two files (labels files, or a labels file and a coded output)."""
     codebook = None
     known = None
@@ -278,8 +279,8 @@ def agreement_files(path_a: str | Path, path_b: str | Path, *, codebook_path: st
 
         codebook = load_codebook(codebook_path)
         known = codebook.theme_ids
-    a = load_codes(path_a, coder_a, known)
-    b = load_codes(path_b, coder_b, known)
+    a = load_codes(path_a, coder_a, known, ignore_unknown_themes=ignore_unknown_themes)
+    b = load_codes(path_b, coder_b, known, ignore_unknown_themes=ignore_unknown_themes)
     if themes is not None:
         themes = list(themes)
         available = codebook.theme_ids if codebook is not None else sorted(

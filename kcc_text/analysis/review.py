@@ -191,7 +191,8 @@ def _item(record, kind, theme, score, source, words, machine, people, review_fla
                       wave=str(record.get("wave", "")), question=str(record.get("question", "")))
 
 
-def review_files(coded_path: str | Path, labels_path: str | Path, **options) -> ReviewResult:
+def review_files(coded_path: str | Path, labels_path: str | Path, *, ignore_unknown_themes: bool = False,
+                 **options) -> ReviewResult:
     """Read a coded output and a labels file and review their disagreements (see `review`)."""
     from ..io.answers import read_table
     from ..io.labels import read_labels
@@ -201,5 +202,6 @@ def review_files(coded_path: str | Path, labels_path: str | Path, **options) -> 
         if column not in coded.columns:
             raise InputFileError(f"missing column '{column}' (is this a coded output of `kcc-text code`?)",
                                  coded_path)
-    labels = read_labels(labels_path, coded_themes(coded))
+    labels = read_labels(labels_path, coded_themes(coded), ignore_unknown_themes=ignore_unknown_themes,
+                         known_from="the coded output")
     return review(coded, labels, coded_path=coded_path, labels_path=labels_path, **options)

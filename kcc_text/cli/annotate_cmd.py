@@ -37,11 +37,21 @@ def annotate(
     question_col: QuestionCol = "question",
 ) -> None:
     """Code answers by hand with suggested themes; resumes where you stopped."""
+    from ..io.locking import exclusive
+    from ..io.writing import check_output_path
+
+    check_output_path(labels, [corpus, codebook, model])
+    # One session per labels file: a second one would code the same answers again.
+    with exclusive(labels, "annotate"):
+        _annotate(corpus, codebook, labels, coder, model=model, order=order, only_review=only_review,
+                  spacy_model=spacy_model, columns=column_map(id_col, text_col, wave_col, question_col))
+
+
+def _annotate(corpus, codebook, labels, coder, *, model, order, only_review, spacy_model, columns) -> None:
     from ..annotate.session import plan_session
 
     plan = plan_session(corpus, codebook, labels, coder, model_path=model, order=order.value,
-                        only_review=only_review, columns=column_map(id_col, text_col, wave_col, question_col),
-                        spacy_model=spacy_model)
+                        only_review=only_review, columns=columns, spacy_model=spacy_model)
     for note in plan.notes:
         console.print(f"note: {note}", highlight=False, markup=False)
     session = plan.session

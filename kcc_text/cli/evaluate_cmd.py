@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from .common import console, guard
-from .options import CodebookOpt, IdCol, ModelOpt, QuestionCol, SpacyModel, TextCol, WaveCol, column_map
+from .options import (CodebookOpt, IdCol, IgnoreUnknownThemes, ModelOpt, QuestionCol, SpacyModel, TextCol,
+                      WaveCol, column_map)
 
 
 @guard
@@ -22,13 +23,15 @@ def evaluate(
     spacy_model: SpacyModel = None,
     id_col: IdCol = "id", text_col: TextCol = "text", wave_col: WaveCol = "wave",
     question_col: QuestionCol = "question",
+    ignore_unknown_themes: IgnoreUnknownThemes = False,
 ) -> None:
     """Per-theme precision, recall, F1 and kappa of rules, model and hybrid; share coded automatically per target."""
     from ..render.evaluate import evaluation_caption, scores_table, tradeoff_table
     from ..jobs import evaluate_files
 
     result = evaluate_files(corpus, labels, codebook, model_path=model, folds=folds, spacy_model=spacy_model,
-                            columns=column_map(id_col, text_col, wave_col, question_col))
+                            columns=column_map(id_col, text_col, wave_col, question_col),
+                            ignore_unknown_themes=ignore_unknown_themes)
     console.print(evaluation_caption(result), highlight=False)
     console.print(scores_table(result))
     console.print(tradeoff_table(result))

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from .common import console, err_console, guard
+from .options import IgnoreUnknownThemes
 
 OUT_FORMATS = {".csv": "csv", ".json": "json", ".md": "md"}
 
@@ -41,6 +42,7 @@ def shift(
         "--plot", help="Also draw the shares per group with their intervals to this .png or .svg file.")] = None,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Write the report (csv, json or md) to this file instead of the terminal.")] = None,
+    ignore_unknown_themes: IgnoreUnknownThemes = False,
 ) -> None:
     """Compare theme shares between two groups per question: difference in points, 95% interval, corrected test."""
     from ..errors import UsageError
@@ -64,7 +66,8 @@ def shift(
             raise UsageError("--plot and --out name the same file", plot)
 
     result = compare_file(coded, by=by, group_a=group_from, group_b=group_to, question=question, labels=labels,
-                          codebook=codebook, test=test, correction=correction)
+                          codebook=codebook, test=test, correction=correction,
+                          ignore_unknown_themes=ignore_unknown_themes)
 
     if plot is not None:
         from ..analysis.plot import plot_shift
@@ -115,7 +118,8 @@ def _resolve_format(fmt: str | None, out: Path | None) -> str:
 
 
 def compare_file(coded: Path, *, by: str, group_a: str | None, group_b: str | None, question: str | None,
-                 labels: Path | None, codebook: Path | None, test: str, correction: str):
+                 labels: Path | None, codebook: Path | None, test: str, correction: str,
+                 ignore_unknown_themes: bool = False):
     """Read the inputs and run the comparison; data errors name the answers file."""
     from ..io.answers import read_table
     from ..errors import KccError
@@ -133,7 +137,8 @@ def compare_file(coded: Path, *, by: str, group_a: str | None, group_b: str | No
         if labels is not None:
             from ..io.labels import label_sets, read_labels
 
-            sets = label_sets(read_labels(labels, known_themes=book.theme_ids if book is not None else None))
+            sets = label_sets(read_labels(labels, known_themes=book.theme_ids if book is not None else None,
+                                          ignore_unknown_themes=ignore_unknown_themes))
             result = shift_from_labels(frame, sets, themes, **options)
         else:
             result = theme_shift(frame, themes, **options)

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from .common import console, guard
-from .options import CodebookOpt, IdCol, QuestionCol, SpacyModel, TextCol, WaveCol, column_map
+from .options import (CodebookOpt, IdCol, IgnoreUnknownThemes, QuestionCol, SpacyModel, TextCol, WaveCol,
+                      column_map)
 
 
 @guard
@@ -20,13 +21,15 @@ def train(
     spacy_model: SpacyModel = None,
     id_col: IdCol = "id", text_col: TextCol = "text", wave_col: WaveCol = "wave",
     question_col: QuestionCol = "question",
+    ignore_unknown_themes: IgnoreUnknownThemes = False,
 ) -> None:
     """Train a model on coded answers: per-theme thresholds and calibration tuned by cross-validation."""
     from ..render.evaluate import training_table
     from ..jobs import train_model_file
 
     summary = train_model_file(corpus, labels, codebook, out, spacy_model=spacy_model,
-                               columns=column_map(id_col, text_col, wave_col, question_col))
+                               columns=column_map(id_col, text_col, wave_col, question_col),
+                               ignore_unknown_themes=ignore_unknown_themes)
     card = summary.model.card
     console.print(training_table(summary.model))
     cv = card["cross_validation"]
