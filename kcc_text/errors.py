@@ -53,3 +53,10 @@ class OutputPathError(KccError):
 
 class UsageError(KccError):
     """Options that do not fit together or do not fit the data."""
+
+
+class SkippedRowsWarning(UserWarning):
+    """Input rows left out because the user asked for it (e.g. --ignore-unknown-themes).
+
+    The library warns instead of printing; the CLI shows each one as a line on stderr.
+    """

@@ -107,7 +107,8 @@ class TrainSummary:
     n_labels_unmatched: int  # coded ids that are not in the corpus
 
 
-def _coded_data(corpus_path, labels_path, codebook, columns, spacy_model, on_notice=None):
+def _coded_data(corpus_path, labels_path, codebook, columns, spacy_model, on_notice=None,
+                ignore_unknown_themes: bool = False):
     from .errors import InputFileError
     from .io.corpus import read_answers
     from .io.keys import keyed_by_question, with_keys
@@ -116,7 +117,7 @@ def _coded_data(corpus_path, labels_path, codebook, columns, spacy_model, on_not
     from .parsing import AnswerParser
 
     frame = read_answers(corpus_path, columns, codebook=codebook, on_notice=on_notice)
-    labels = read_labels(labels_path, known_themes=codebook.theme_ids)
+    labels = read_labels(labels_path, known_themes=codebook.theme_ids, ignore_unknown_themes=ignore_unknown_themes)
     # A wide file's answers share their respondent's id: there (id, question) names an answer.
     by_question = keyed_by_question(frame, labels)
     if by_question and "respondent_id" not in frame.columns:
@@ -134,14 +135,16 @@ def _coded_data(corpus_path, labels_path, codebook, columns, spacy_model, on_not
 
 
 def train_model_file(corpus_path, labels_path, codebook_path, out_path, *, columns=None,
-                     spacy_model=None, params=None, on_notice=None) -> TrainSummary:
+                     spacy_model=None, params=None, on_notice=None,
+                     ignore_unknown_themes: bool = False) -> TrainSummary:
     """Train a model on the coded answers of a corpus and save it (skops, with its card) atomically."""
     from .model.training import ModelParams, fit
     from .model.persistence import save_model
 
     out = check_output_path(out_path, [corpus_path, labels_path, codebook_path])
     codebook = load_codebook(codebook_path)
-    frame, data, unmatched, _parser = _coded_data(corpus_path, labels_path, codebook, columns, spacy_model, on_notice)
+    frame, data, unmatched, _parser = _coded_data(corpus_path, labels_path, codebook, columns, spacy_model,
+                                                  on_notice, ignore_unknown_themes)
     model = fit(data, codebook, params or ModelParams())
     save_model(model, out)
     return TrainSummary(model=model, out=out, n_answers=len(frame), n_coded=len(data.ids),
@@ -150,7 +153,8 @@ def train_model_file(corpus_path, labels_path, codebook_path, out_path, *, colum
 
 def evaluate_files(corpus_path, labels_path, codebook_path, *, model_path=None, folds: int = 5,
                    columns=None, spacy_model=None, params=None, progress=None, on_notice=None,
-                   predictions_path=None, target_precision=None, allow_codebook_change: bool = False):
+                   predictions_path=None, target_precision=None, allow_codebook_change: bool = False,
+                   ignore_unknown_themes: bool = False):
     """Score rules, model and hybrid against gold codes: a given model, or nested k-fold cross-validation.
 
     With a model and `predictions_path`, the scored predictions are written in the coded-output
@@ -174,7 +178,7 @@ def evaluate_files(corpus_path, labels_path, codebook_path, *, model_path=None, 
             if on_notice is not None:
                 on_notice(note)
     frame, data, _unmatched, parser = _coded_data(corpus_path, labels_path, codebook, columns, spacy_model,
-                                                  on_notice)
+                                                  on_notice, ignore_unknown_themes)
     if model is None:
         return cross_validate(data, codebook, params, folds=folds, progress=progress)
     model.check_pipeline(parser.pipeline)

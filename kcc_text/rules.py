@@ -225,8 +225,7 @@ class RuleMatcher:
                     found[key] = max(found.get(key, 0), end)
         spans = [(theme, mode, start, end) for (theme, mode, start), end in found.items()]
         # A match inside a longer one of the same theme ("veel werk" in "te veel werk") is the same mention.
-        spans = [a for a in spans if not any(
-            b is not a and a[:2] == b[:2] and b[2] <= a[2] and a[3] <= b[3] for b in spans)]
+        spans = _outermost(spans)
         if self._raw is not None:
             if self._raw_needs_lemma:
                 for token, lemma in zip(doc, lemmas):
@@ -264,3 +263,20 @@ class RuleMatcher:
                 words.append(hit.text)
         order = {t: i for i, t in enumerate(self._applies)}
         return dict(sorted(evidence.items(), key=lambda item: order[item[0]]))
+
+
+def _outermost(spans: list[tuple]) -> list[tuple]:
+    """The spans not inside another of the same theme and mode, in their order.
+
+    A sweep over the spans sorted by start (at most one per start and group), so a very long
+    answer with thousands of matches costs n log n, not n squared.
+    """
+    reach: dict[tuple, int] = {}
+    inner = set()
+    for span in sorted(spans, key=lambda s: (s[2], -s[3])):
+        group = span[:2]
+        if span[3] <= reach.get(group, -1):
+            inner.add(span)
+        else:
+            reach[group] = span[3]
+    return [span for span in spans if span not in inner]

@@ -196,7 +196,7 @@ def _item(record, kind, theme, score, source, words, machine, people, review_fla
 
 
 def review_files(coded_path: str | Path, labels_path: str | Path, *, model_path: str | Path | None = None,
-                 **options) -> ReviewResult:
+                 ignore_unknown_themes: bool = False, **options) -> ReviewResult:
     """Read a coded output and a labels file and review their disagreements (see `review`).
 
     With the model that coded the file, the result says how many reviewed answers it was trained on.
@@ -210,7 +210,8 @@ def review_files(coded_path: str | Path, labels_path: str | Path, *, model_path:
         if column not in coded.columns:
             raise InputFileError(f"missing column '{column}' (is this a coded output of `kcc-text code`?)",
                                  coded_path)
-    labels = read_labels(labels_path, coded_themes(coded))
+    labels = read_labels(labels_path, coded_themes(coded), ignore_unknown_themes=ignore_unknown_themes,
+                         known_from="the coded output")
     # Answers of a wide file share their respondent's id: then (id, question) names an answer.
     by_question = keyed_by_question(coded, labels)
     coded, labels = with_keys(coded, by_question, coded_path), with_keys(labels, by_question, labels_path)

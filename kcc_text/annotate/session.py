@@ -118,7 +118,7 @@ def prepare_labels_file(labels_path: str | Path) -> list[str]:
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             header = next(csv.reader(fh), [])
-    except UnicodeDecodeError:
+    except (UnicodeDecodeError, csv.Error):
         raise InputFileError("is not a UTF-8 labels CSV", path) from None
     header = [h.strip() for h in header]
     missing = [c for c in ("id", "theme", "coder", "coded_at") if c not in header]

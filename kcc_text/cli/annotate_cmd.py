@@ -39,12 +39,23 @@ def annotate(
     header_row: HeaderRow = 1, skip_rows: SkipRows = None,
 ) -> None:
     """Code answers by hand with suggested themes; resumes where you stopped."""
+    from ..io.locking import exclusive
+    from ..io.writing import check_output_path
+
+    check_output_path(labels, [corpus, codebook, model])
+    # One session per labels file: a second one would code the same answers again.
+    with exclusive(labels, "annotate"):
+        _annotate(corpus, codebook, labels, coder, model=model, order=order, only_review=only_review,
+                  spacy_model=spacy_model,
+                  columns=answer_options(id_col, text_col, wave_col, question_col, question, sheet, header_row,
+                                         skip_rows))
+
+
+def _annotate(corpus, codebook, labels, coder, *, model, order, only_review, spacy_model, columns) -> None:
     from ..annotate.session import plan_session
 
     plan = plan_session(corpus, codebook, labels, coder, model_path=model, order=order.value,
-                        only_review=only_review, spacy_model=spacy_model,
-                        columns=answer_options(id_col, text_col, wave_col, question_col, question, sheet,
-                                               header_row, skip_rows))
+                        only_review=only_review, spacy_model=spacy_model, columns=columns)
     for note in plan.notes:
         console.print(f"note: {note}", highlight=False, markup=False)
     session = plan.session

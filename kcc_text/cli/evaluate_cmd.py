@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from .common import console, guard, notice
-from .options import (AllowCodebookChange, CodebookOpt, HeaderRow, IdCol, ModelOpt, QuestionCol, QuestionKey, SheetOpt, SkipRows,
+from .options import (AllowCodebookChange, CodebookOpt, IgnoreUnknownThemes, HeaderRow, IdCol, ModelOpt, QuestionCol, QuestionKey, SheetOpt, SkipRows,
                       SpacyModel, TextCols, WaveCol, answer_options)
 
 
@@ -31,6 +31,7 @@ def evaluate(
     id_col: IdCol = "id", text_col: TextCols = None, wave_col: WaveCol = "wave",
     question_col: QuestionCol = "question", question: QuestionKey = None, sheet: SheetOpt = None,
     header_row: HeaderRow = 1, skip_rows: SkipRows = None,
+    ignore_unknown_themes: IgnoreUnknownThemes = False,
 ) -> None:
     """Per-theme precision, recall, F1 and kappa of rules, model and hybrid; share coded automatically per target."""
     from ..render.evaluate import evaluation_caption, scores_table, tradeoff_table
@@ -39,7 +40,8 @@ def evaluate(
     options = answer_options(id_col, text_col, wave_col, question_col, question, sheet, header_row, skip_rows)
     result = evaluate_files(corpus, labels, codebook, model_path=model, folds=folds, spacy_model=spacy_model,
                             predictions_path=predictions, target_precision=target_precision,
-                            columns=options, on_notice=notice, allow_codebook_change=allow_codebook_change)
+                            columns=options, on_notice=notice, allow_codebook_change=allow_codebook_change,
+                            ignore_unknown_themes=ignore_unknown_themes)
     console.print(evaluation_caption(result), highlight=False)
     console.print(scores_table(result))
     console.print(tradeoff_table(result))

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from .common import console, guard
+from .options import IgnoreUnknownThemes
 
 
 @guard
@@ -26,11 +27,12 @@ def review(
     model: Annotated[Path | None, typer.Option(
         "--model", "-m", help="The model that coded the file: the header then says how many reviewed "
                               "answers it was trained on.")] = None,
+    ignore_unknown_themes: IgnoreUnknownThemes = False,
 ) -> None:
     """Show false positives and false negatives per theme, most confidently wrong first."""
     from ..render.review import review_view
     from ..analysis.review import review_files
 
     result = review_files(coded, labels, themes=theme, waves=wave, questions=question, limit=limit, coder=coder,
-                          model_path=model)
+                          model_path=model, ignore_unknown_themes=ignore_unknown_themes)
     console.print(review_view(result, plain=not console.is_terminal))

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from .common import console, err_console, guard
+from .options import IgnoreUnknownThemes
 
 OUT_FORMATS = {".csv": "csv", ".json": "json", ".md": "md"}
 
@@ -52,6 +53,7 @@ def shift(
         "--plot", help="Also draw the shares per group with their intervals to this .png or .svg file.")] = None,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Write the report (csv, json or md) to this file instead of the terminal.")] = None,
+    ignore_unknown_themes: IgnoreUnknownThemes = False,
 ) -> None:
     """Compare theme shares between groups per question: difference in points, 95% interval, corrected test."""
     from ..errors import UsageError
@@ -79,7 +81,8 @@ def shift(
 
     result = compare_file(coded, by=by, group_a=group_from, group_b=group_to, question=question, labels=labels,
                           codebook=codebook, test=test, correction=correction, audit=audit,
-                          include_non_answers=include_non_answers)
+                          include_non_answers=include_non_answers,
+                          ignore_unknown_themes=ignore_unknown_themes)
 
     if plot is not None:
         from ..analysis.plot import plot_shift
@@ -130,7 +133,8 @@ def _resolve_format(fmt: str | None, out: Path | None) -> str:
 
 def compare_file(coded: Path, *, by: str, group_a: str | None, group_b: str | None, question: str | None,
                  labels: Path | None, codebook: Path | None, test: str, correction: str,
-                 audit: Path | None = None, include_non_answers: bool = False):
+                 audit: Path | None = None, include_non_answers: bool = False,
+                 ignore_unknown_themes: bool = False):
     """Read the inputs and run the comparison; data errors name the answers (or audit) file."""
     from ..errors import KccError
     from ..analysis.shift import shift_from_labels, theme_shift
@@ -151,7 +155,8 @@ def compare_file(coded: Path, *, by: str, group_a: str | None, group_b: str | No
             from ..io.keys import keyed_by_question, with_keys
             from ..io.labels import label_sets, read_labels
 
-            human = read_labels(labels, known_themes=book.theme_ids if book is not None else None)
+            human = read_labels(labels, known_themes=book.theme_ids if book is not None else None,
+                                ignore_unknown_themes=ignore_unknown_themes)
             # Answers of a wide file share their respondent's id: then (id, question) names an answer.
             by_question = keyed_by_question(frame, human)
             sets = label_sets(with_keys(human, by_question, labels))

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from .common import console, guard, notice
-from .options import (CodebookOpt, HeaderRow, IdCol, QuestionCol, QuestionKey, SheetOpt, SkipRows,
+from .options import (CodebookOpt, HeaderRow, IdCol, IgnoreUnknownThemes, QuestionCol, QuestionKey, SheetOpt, SkipRows,
                       SpacyModel, TextCols, WaveCol, answer_options)
 
 
@@ -22,6 +22,7 @@ def train(
     id_col: IdCol = "id", text_col: TextCols = None, wave_col: WaveCol = "wave",
     question_col: QuestionCol = "question", question: QuestionKey = None, sheet: SheetOpt = None,
     header_row: HeaderRow = 1, skip_rows: SkipRows = None,
+    ignore_unknown_themes: IgnoreUnknownThemes = False,
 ) -> None:
     """Train a model on coded answers: per-theme thresholds and calibration tuned by cross-validation."""
     from ..render.evaluate import training_table
@@ -29,7 +30,7 @@ def train(
 
     options = answer_options(id_col, text_col, wave_col, question_col, question, sheet, header_row, skip_rows)
     summary = train_model_file(corpus, labels, codebook, out, spacy_model=spacy_model, columns=options,
-                               on_notice=notice)
+                               on_notice=notice, ignore_unknown_themes=ignore_unknown_themes)
     card = summary.model.card
     console.print(training_table(summary.model))
     cv = card["cross_validation"]
