@@ -20,16 +20,18 @@ class CodeSummary:
     pipeline: str
     n_rows: int = 0  # rows written: answers, or respondents with --wide
     notices: tuple[str, ...] = ()
+    replaced: dict[str, int] | None = None  # personal data replaced per kind, when pseudonymised
 
 
 def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, target_precision=None,
                      spacy_model=None, columns=None, progress=None, chunk_size: int = 2000,
                      wide: bool = False, delimiter: str | None = None, on_notice=None,
-                     allow_codebook_change: bool = False) -> CodeSummary:
+                     allow_codebook_change: bool = False, pseudonymise: bool = False) -> CodeSummary:
     """Code an answers file chunk by chunk and write the coded file atomically, in the format its name asks for.
 
     `columns`: an `io.corpus.AnswerOptions` (or `io.answers.ColumnMap`). A long CSV output is
     written chunk by chunk, so memory holds one chunk; `.xlsx`, `.sav` and `--wide` need all rows.
+    `pseudonymise`: the texts written (and the evidence words) are pseudonymised after coding.
     """
     from .coding import Coder
     from .io.coded import check_input_columns
@@ -56,11 +58,18 @@ def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, t
     coder = Coder(codebook, model=model, spacy_model=spacy_model, target_precision=target_precision,
                   allow_codebook_change=allow_codebook_change)
     counts = {"themed": 0, "review": 0, "answers": 0}
+    safe = None
+    if pseudonymise:
+        from .privacy.coded import for_answers
+
+        safe = for_answers(codebook, answers)
 
     def coded_chunks(advance):
         for chunk in chunks:
             check_input_columns(chunk, corpus_path)
             coded = coder.code_chunk(chunk)
+            if safe is not None:  # after coding, so that themes are found on the original words
+                coded = safe(coded)
             counts["themed"] += int((coded["themes"] != "").sum())
             counts["review"] += int(coded["needs_review"].sum())
             counts["answers"] += len(coded)
@@ -80,7 +89,7 @@ def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, t
             rows = _write_whole(list(coded_chunks(advance)), answers, codebook, out, fmt, sep, wide)
     return CodeSummary(n_answers=counts["answers"], n_with_theme=counts["themed"], n_review=counts["review"],
                        codebook_ref=codebook.ref, pipeline=coder.pipeline, n_rows=rows,
-                       notices=tuple(answers.notices))
+                       notices=tuple(answers.notices), replaced=dict(safe.counts) if safe else None)
 
 
 def _write_whole(frames, answers, codebook, out, fmt: str, sep: str, wide: bool) -> int:

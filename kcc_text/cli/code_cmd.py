@@ -31,6 +31,10 @@ def code(
     delimiter: Annotated[str | None, typer.Option(
         "--delimiter", help="Delimiter of a .csv output: , (default) ; tab or |. Excel with Dutch settings "
                             "opens ; files directly.")] = None,
+    pseudonymise: Annotated[bool, typer.Option(
+        "--pseudonymise", help="Replace names, phone numbers, e-mail addresses ... in the texts and evidence "
+                               "written by tags such as [PERSOON-1], after coding (themes are found on the "
+                               "original words).")] = False,
     spacy_model: SpacyModel = None,
     id_col: IdCol = "id", text_col: TextCols = None, wave_col: WaveCol = "wave",
     question_col: QuestionCol = "question", question: QuestionKey = None, sheet: SheetOpt = None,
@@ -48,11 +52,16 @@ def code(
         corpus, codebook, out, model_path=model, target_precision=target_precision, spacy_model=spacy_model,
         columns=options, progress=_progress_factory(), wide=wide, delimiter=delimiter, on_notice=notice,
         allow_codebook_change=allow_codebook_change,
+        pseudonymise=pseudonymise,
     )
     rows = f", {summary.n_rows} respondents" if wide else ""
     console.print(f"Coded {summary.n_answers} answers with {summary.codebook_ref} "
                   f"({summary.n_with_theme} with a theme, {summary.n_review} to review{rows}) -> {out}",
                   highlight=False, soft_wrap=True)
+    if summary.replaced is not None:
+        replaced = ", ".join(f"{n} {kind}" for kind, n in summary.replaced.items() if n) or "nothing"
+        console.print(f"Pseudonymised the texts written: replaced {replaced}.", highlight=False, soft_wrap=True,
+                      markup=False)
 
 
 def _progress_factory():

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from ..analysis.audit_labels import read_audit  # noqa: F401  (moved to the library; still importable here)
 from .common import console, err_console, guard
 from .options import IgnoreUnknownThemes
 
@@ -174,38 +175,3 @@ def compare_file(coded: Path, *, by: str, group_a: str | None, group_b: str | No
             result.warnings.insert(0, f"{coded} was coded with {', '.join(used)}, the labels shown are from "
                                       f"{book.ref}")
     return result
-
-
-def read_audit(path: Path, frame, book):
-    """The audit's latest decision per answer, keyed as the coded file's rows are; errors name the audit file.
-
-    Themes must be the codebook's, or without --codebook ones the coded file knows (assigned somewhere, or a
-    model's `p_<theme>` column); every audited answer must be in the coded file.
-    """
-    from ..errors import InputFileError, KccError
-    from ..io.labels import label_sets, read_labels
-    from ..analysis.shift import audit_by_row, split_themes
-
-    labels = read_labels(path, known_themes=book.theme_ids if book is not None else None)
-    if book is None and "themes" in frame.columns:
-        known = {t for value in frame["themes"] for t in split_themes(value)}
-        known |= {c[2:] for c in frame.columns if c.startswith("p_")}
-        unknown = sorted(set(labels["theme"]) - known - {""})
-        if unknown:
-            line = int(labels["theme"].isin(unknown).to_numpy().argmax()) + 2
-            raise InputFileError(f"theme '{unknown[0]}' is not in the coded file"
-                                 + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else "")
-                                 + "; give --codebook to name every theme", path, line=line)
-    ids = frame["id"].astype(str).str.strip() if "id" in frame.columns else None
-    if ids is not None and ids.duplicated().any() and "question" in labels.columns:
-        # One row per id and question (wide input coded long): join on both.
-        sets = {}
-        for q, part in labels.groupby(labels["question"].astype(str).str.strip(), sort=False):
-            sets.update({(answer_id, q): themes for answer_id, themes in label_sets(part).items()})
-    else:
-        sets = label_sets(labels)
-    try:
-        audit_by_row(frame, sets)
-    except KccError as error:
-        raise type(error)(error.detail, path) from None
-    return sets
