@@ -24,6 +24,11 @@ def code(
                                    "least this probability, as measured on held-out folds at training "
                                    "time (needs --model; default 0.9 with a model); the rest get "
                                    "needs_review=1.")] = None,
+    audit: Annotated[Path | None, typer.Option(
+        "--audit", help="Labels of a random sample of these answers coded by a person (`sample`, then "
+                        "`annotate --blind`): the cut-off of --target-precision is then chosen on them, so "
+                        "that the auto-coded answers are right at least that often with 95% confidence, and "
+                        "the audited answers keep the person's codes (needs --model).")] = None,
     wide: Annotated[bool, typer.Option(
         "--wide", help="One row per respondent with <question>__<theme> 0/1 columns, instead of one row per "
                        "answer.")] = False,
@@ -46,11 +51,22 @@ def code(
     summary = code_corpus_file(
         corpus, codebook, out, model_path=model, target_precision=target_precision, spacy_model=spacy_model,
         columns=options, progress=_progress_factory(), wide=wide, delimiter=delimiter, on_notice=notice,
+        audit_path=audit,
     )
     rows = f", {summary.n_rows} respondents" if wide else ""
     console.print(f"Coded {summary.n_answers} answers with {summary.codebook_ref} "
                   f"({summary.n_with_theme} with a theme, {summary.n_review} to review{rows}) -> {out}",
                   highlight=False, soft_wrap=True)
+    if summary.audit is not None:
+        from .common import err_console
+        from ..render.audit import certify_table, cutoff_lines, randomness_note
+
+        for line in cutoff_lines(summary.audit):
+            console.print(line, highlight=False, soft_wrap=True, markup=False)
+        console.print(certify_table(summary.audit))
+        warning = randomness_note(summary.audit)
+        if warning is not None:
+            err_console.print(f"warning: {warning}", markup=False)
 
 
 def _progress_factory():
