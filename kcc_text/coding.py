@@ -46,6 +46,9 @@ class Coder:
         self.target_precision = target_precision
         self.parser = AnswerParser(codebook, spacy_model)
         self.notes: list[str] = []  # what a person should know about this coding (e.g. a newer codebook)
+        # Question -> answered yes/no?, decided on the first chunk holding the question, so that
+        # every chunk of a file flags non-answers the same way (`analysis.non_answers`).
+        self._yes_no: dict = {}
         if model is not None:
             self.notes = model.check_codebook(codebook, allow_change=allow_codebook_change)
             model.check_pipeline(self.parser.pipeline)
@@ -69,7 +72,18 @@ class Coder:
         questions = chunk["question"].tolist() if "question" in chunk.columns else None
         codes = self.code_texts(chunk["text"].tolist(), questions)
         return coded_frame(chunk, codes, codebook=self.codebook, pipeline=self.pipeline,
-                           model_id=self.model.model_id if self.model is not None else None)
+                           model_id=self.model.model_id if self.model is not None else None,
+                           yes_no=self._yes_no_questions(chunk["text"].tolist(), questions))
+
+    def _yes_no_questions(self, texts, questions) -> set:
+        from .analysis.non_answers import yes_no_questions
+
+        questions = questions if questions is not None else [None] * len(texts)
+        new = {q for q in questions if q not in self._yes_no}
+        if new:
+            found = yes_no_questions(texts, questions)
+            self._yes_no.update({q: q in found for q in new})
+        return {q for q, yes in self._yes_no.items() if yes}
 
 
 def answer_codes(decided, auto, evidence, themes, applies) -> list[AnswerCode]:

@@ -21,16 +21,21 @@ class CodeSummary:
     n_rows: int = 0  # rows written: answers, or respondents with --wide
     notices: tuple[str, ...] = ()
     replaced: dict[str, int] | None = None  # personal data replaced per kind, when pseudonymised
+    audit: object = None  # analysis.audit.AuditCheck, when an audit chose the cut-off
 
 
 def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, target_precision=None,
                      spacy_model=None, columns=None, progress=None, chunk_size: int = 2000,
                      wide: bool = False, delimiter: str | None = None, on_notice=None,
-                     allow_codebook_change: bool = False, pseudonymise: bool = False) -> CodeSummary:
+                     allow_codebook_change: bool = False, pseudonymise: bool = False,
+                     audit_path=None) -> CodeSummary:
     """Code an answers file chunk by chunk and write the coded file atomically, in the format its name asks for.
 
     `columns`: an `io.corpus.AnswerOptions` (or `io.answers.ColumnMap`). A long CSV output is
-    written chunk by chunk, so memory holds one chunk; `.xlsx`, `.sav` and `--wide` need all rows.
+    written chunk by chunk, so memory holds one chunk; `.xlsx`, `.sav` and `--wide` need all rows,
+    and so does an audit (`audit_path`, a labels file of a random sample of these answers), which
+    chooses the auto-coding cut-off on the audited answers and gives them their human codes
+    (`analysis.audit.audit_coding`).
     `pseudonymise`: the texts written (and the evidence words) are pseudonymised after coding.
     """
     from .coding import Coder
@@ -38,10 +43,19 @@ def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, t
     from .io.corpus import open_answers
     from .io.outputs import output_format, parse_delimiter, with_value_labels
 
-    out = check_output_path(out_path, [corpus_path, codebook_path, model_path])
+    out = check_output_path(out_path, [corpus_path, codebook_path, model_path, audit_path])
     fmt = output_format(out)
     sep = parse_delimiter(delimiter, fmt)
     codebook = load_codebook(codebook_path)
+    audit_labels = None
+    if audit_path is not None:
+        from .errors import UsageError
+        from .io.labels import read_labels
+
+        if model_path is None:
+            raise UsageError("needs a trained model: the audit checks the model's confidence in each answer",
+                             setting="audit")
+        audit_labels = read_labels(audit_path, known_themes=codebook.theme_ids)  # before minutes of coding
     answers = open_answers(corpus_path, columns, codebook=codebook, chunk_size=chunk_size)
     first = next(answers.chunks, None)  # read the header (and a Qualtrics export's notice) before coding
     chunks = itertools.chain([first] if first is not None else [], answers.chunks)
@@ -55,7 +69,9 @@ def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, t
         from .model.persistence import load_model
 
         model = load_model(model_path)
-    coder = Coder(codebook, model=model, spacy_model=spacy_model, target_precision=target_precision,
+    # With an audit the audit sets the cut-off, not the model's training-time estimate.
+    coder = Coder(codebook, model=model, spacy_model=spacy_model,
+                  target_precision=None if audit_path is not None else target_precision,
                   allow_codebook_change=allow_codebook_change)
     counts = {"themed": 0, "review": 0, "answers": 0}
     safe = None
@@ -81,15 +97,35 @@ def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, t
         if on_notice is not None:
             on_notice(notice)
     bar = progress() if progress is not None else contextlib.nullcontext(None)
+    check = None
     with bar as advance:
-        if fmt == "csv" and not wide:
+        if fmt == "csv" and not wide and audit_labels is None:
             rows = write_csv_chunks_atomic((with_value_labels(c, answers.meta) for c in coded_chunks(advance)),
                                            out, delimiter=sep, bom=True)
         else:
-            rows = _write_whole(list(coded_chunks(advance)), answers, codebook, out, fmt, sep, wide)
+            frames = list(coded_chunks(advance))
+            if audit_labels is not None:
+                frames, check = _audited(frames, audit_labels, codebook, corpus_path, audit_path, target_precision)
+                counts["themed"] = int((frames[0]["themes"] != "").sum())
+                counts["review"] = int(frames[0]["needs_review"].astype(int).sum())
+            rows = _write_whole(frames, answers, codebook, out, fmt, sep, wide)
     return CodeSummary(n_answers=counts["answers"], n_with_theme=counts["themed"], n_review=counts["review"],
                        codebook_ref=codebook.ref, pipeline=coder.pipeline, n_rows=rows,
-                       notices=tuple(answers.notices), replaced=dict(safe.counts) if safe else None)
+                       notices=tuple(answers.notices), replaced=dict(safe.counts) if safe else None, audit=check)
+
+
+def _audited(frames, labels, codebook, corpus_path, audit_path, target_precision):
+    """The coded answers with the audit applied (one frame), and what the audit certified."""
+    import pandas as pd
+
+    from .analysis.audit import audit_coding, human_rows
+    from .model.estimator import DEFAULT_TARGET_PRECISION
+
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    decisions = human_rows(frame, labels, labels_path=audit_path, coded_path=corpus_path)
+    target = DEFAULT_TARGET_PRECISION if target_precision is None else target_precision
+    frame, check = audit_coding(frame, decisions, codebook.theme_ids, target)
+    return [frame], check
 
 
 def _write_whole(frames, answers, codebook, out, fmt: str, sep: str, wide: bool) -> int:
@@ -199,3 +235,118 @@ def evaluate_files(corpus_path, labels_path, codebook_path, *, model_path=None, 
 
         write_csv_atomic(result.predictions, predictions_path)
     return result
+
+
+@dataclass(frozen=True)
+class SampleSummary:
+    sample: object  # analysis.audit.AuditSample
+    out: Path
+    sidecar: Path
+    seed_given: bool
+
+
+def sample_coded_file(coded_path, out_path, *, n: int, by=None, seed: int | None = None,
+                      now=None) -> SampleSummary:
+    """Draw an audit sample from a coded file and write it (corpus format, CSV) with its sidecar, atomically.
+
+    The sample holds the answers file's columns only, never the machine's codes, so that it can
+    be coded blind. The sidecar records the seed, each stratum's size and sample size, the
+    coded file's sha256, the settings and the time.
+    """
+    from datetime import datetime, timezone
+
+    from .analysis.audit import draw_sample, new_seed
+    from .errors import KccError, UsageError
+    from .io.audit_sample import sidecar_path, write_audit_sample
+    from .io.coded import read_coded
+
+    out = check_output_path(out_path, [coded_path])
+    sidecar = check_output_path(sidecar_path(out), [coded_path])
+    if out.suffix.lower() != ".csv":
+        raise UsageError("an audit sample is written as CSV: give it a name ending in .csv", out)
+    frame = read_coded(coded_path, require=("id", "text"))
+    if "source" in frame.columns and (frame["source"].astype(str).str.strip() == "human").any():
+        raise UsageError("holds answers with a person's codes (source = human): draw the audit from the file "
+                         "`code` wrote without an audit, before any merge, so that every answer has the "
+                         "machine's own codes", coded_path)
+    seed_given = seed is not None
+    try:
+        sample = draw_sample(frame, n, by=by, seed=seed if seed_given else new_seed())
+    except KccError as error:
+        if error.path is None and error.setting is None:  # a problem of the coded file: name it
+            raise type(error)(error.detail, coded_path) from None
+        raise
+    record = {
+        "kcc_text_version": _version(),
+        "created_at": (now() if now is not None else datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+        "coded_file": str(coded_path),
+        "coded_sha256": _sha256(coded_path),
+        "method": "simple random sample without replacement per stratum, of the answers that are not blank or "
+                  "non-answers; numpy.random.default_rng([seed, stratum]) over the stratum's answers in id order",
+        "settings": {"n": n, "by": list(sample.by), "seed": sample.seed, "seed_given": seed_given},
+        "rows": len(sample.frame),
+        "strata": [{"group": dict(zip(sample.by, s.values)), "answers": s.answers, "non_answers": s.non_answers,
+                    "eligible": s.eligible, "sampled": s.sampled, "whole": s.eligible <= n}
+                   for s in sample.strata],
+    }
+    write_audit_sample(sample.frame, record, out)
+    return SampleSummary(sample, out, sidecar, seed_given)
+
+
+def _sha256(path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kcc-text")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def merge_labels_file(coded_path, labels_path, out_path, *, codebook_path=None, delimiter: str | None = None):
+    """Write the final dataset: the coded file with a person's codes wherever one decided (human codes win).
+
+    Returns an `analysis.audit.MergeSummary`. The output format follows the name, as for `code`.
+    """
+    from .analysis.audit import check_themes, human_rows, merge_human
+    from .errors import KccError
+    from .io.coded import file_theme_ids, read_coded
+    from .io.labels import read_labels
+    from .io.outputs import output_format, parse_delimiter, write_coded
+
+    out = check_output_path(out_path, [coded_path, labels_path, codebook_path])
+    fmt = output_format(out)
+    sep = parse_delimiter(delimiter, fmt)
+    codebook = load_codebook(codebook_path) if codebook_path is not None else None
+    frame = read_coded(coded_path, require=("id", "themes", "needs_review"))
+    labels = read_labels(labels_path, known_themes=codebook.theme_ids if codebook is not None else None)
+    if codebook is not None:
+        theme_ids = codebook.theme_ids
+    else:
+        theme_ids = file_theme_ids(frame)
+        check_themes(labels, theme_ids, labels_path, hint="; give the codebook to name every theme")
+    decisions = human_rows(frame, labels, labels_path=labels_path, coded_path=coded_path)
+    try:
+        merged, summary = merge_human(frame, decisions, theme_ids)
+    except KccError as error:
+        if error.path is None:  # a problem of the coded file's columns: name the file
+            raise type(error)(error.detail, coded_path, setting=error.setting) from None
+        raise
+    write_coded(merged, out, fmt, codebook=codebook or _codebook_of(theme_ids), delimiter=sep)
+    return summary
+
+
+def _codebook_of(theme_ids):
+    """A stand-in codebook (ids as labels) for writing a file whose codebook was not given."""
+    from .codebook.definition import Codebook, Theme
+
+    return Codebook(name="unknown", version="0.0.0", language="nl", themes=tuple(Theme(t, t) for t in theme_ids))

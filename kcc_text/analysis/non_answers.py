@@ -97,9 +97,13 @@ def yes_no_questions(texts: Sequence[object], questions: Sequence[object]) -> se
 
 
 def flag_non_answers(texts: Sequence[object], questions: Sequence[object] | None = None,
-                     extra: Iterable[str] = ()) -> list[bool]:
-    """Per answer: is it a non-answer? Yes/no questions are recognised from the answers (module docstring)."""
+                     extra: Iterable[str] = (), *, yes_no: set | None = None) -> list[bool]:
+    """Per answer: is it a non-answer? Yes/no questions are recognised from the answers (module docstring).
+
+    `yes_no`: the yes/no questions when already known (a file coded in chunks decides them once).
+    """
     questions = list(questions) if questions is not None else [None] * len(texts)
     extra = tuple(extra)
-    yes_no = yes_no_questions(texts, questions)
+    if yes_no is None:
+        yes_no = yes_no_questions(texts, questions)
     return [is_non_answer(text, extra, yes_no_question=question in yes_no) for text, question in zip(texts, questions)]

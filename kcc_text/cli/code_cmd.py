@@ -25,6 +25,11 @@ def code(
                                    "least this probability, as measured on held-out folds at training "
                                    "time (needs --model; default 0.9 with a model); the rest get "
                                    "needs_review=1.")] = None,
+    audit: Annotated[Path | None, typer.Option(
+        "--audit", help="Labels of a random sample of these answers coded by a person (`sample`, then "
+                        "`annotate --blind`): the cut-off of --target-precision is then chosen on them, so "
+                        "that the auto-coded answers are right at least that often with 95% confidence, and "
+                        "the audited answers keep the person's codes (needs --model).")] = None,
     wide: Annotated[bool, typer.Option(
         "--wide", help="One row per respondent with <question>__<theme> 0/1 columns, instead of one row per "
                        "answer.")] = False,
@@ -53,6 +58,7 @@ def code(
         columns=options, progress=_progress_factory(), wide=wide, delimiter=delimiter, on_notice=notice,
         allow_codebook_change=allow_codebook_change,
         pseudonymise=pseudonymise,
+        audit_path=audit,
     )
     rows = f", {summary.n_rows} respondents" if wide else ""
     console.print(f"Coded {summary.n_answers} answers with {summary.codebook_ref} "
@@ -62,6 +68,16 @@ def code(
         replaced = ", ".join(f"{n} {kind}" for kind, n in summary.replaced.items() if n) or "nothing"
         console.print(f"Pseudonymised the texts written: replaced {replaced}.", highlight=False, soft_wrap=True,
                       markup=False)
+    if summary.audit is not None:
+        from .common import err_console
+        from ..render.audit import certify_table, cutoff_lines, randomness_note
+
+        for line in cutoff_lines(summary.audit):
+            console.print(line, highlight=False, soft_wrap=True, markup=False)
+        console.print(certify_table(summary.audit))
+        warning = randomness_note(summary.audit)
+        if warning is not None:
+            err_console.print(f"warning: {warning}", markup=False)
 
 
 def _progress_factory():

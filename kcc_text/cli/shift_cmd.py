@@ -149,7 +149,8 @@ def compare_file(coded: Path, *, by: str, group_a: str | None, group_b: str | No
         book = load_codebook(codebook)
     themes = list(book.themes) if book is not None else None
     options = dict(by=by, group_a=group_a, group_b=group_b, question=question, test=test, correction=correction,
-                   include_non_answers=include_non_answers)
+                   include_non_answers=include_non_answers,
+                   non_answer_phrases=book.non_answers if book is not None else ())
     audit_sets = read_audit(audit, frame, book) if audit is not None else None
     try:
         if labels is not None:

@@ -21,7 +21,7 @@ from .limits import shown, shown_text
 THEME_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
 NEGATION_MODES = ("allow", "exclude", "require")
-TOP_KEYS = {"codebook", "version", "language", "description", "questions", "themes"}
+TOP_KEYS = {"codebook", "version", "language", "description", "questions", "themes", "non_answers"}
 THEME_KEYS = {"id", "label", "description", "include", "exclude", "examples", "questions",
               "negation", "patterns"}
 PATTERN_KEYS = {"pattern", "tokens", "negation"}
@@ -68,6 +68,8 @@ class Codebook:
     description: str = ""
     questions: dict[str, str] = field(default_factory=dict)
     path: str | None = None
+    # Phrases that are non-answers in this survey, on top of the Dutch default (`analysis.non_answers`).
+    non_answers: tuple[str, ...] = ()
 
     @property
     def ref(self) -> str:
@@ -93,7 +95,10 @@ class Codebook:
     @property
     def content(self) -> dict[str, Any]:
         """What decides coding, as plain data (not version, description or line numbers)."""
-        return {"language": self.language, "themes": [_theme_content(t) for t in self.themes]}
+        content = {"language": self.language, "themes": [_theme_content(t) for t in self.themes]}
+        if self.non_answers:  # only when given, so that codebooks without the list keep their hash
+            content["non_answers"] = list(self.non_answers)
+        return content
 
     @property
     def hash(self) -> str:
@@ -111,7 +116,8 @@ class Codebook:
             patterns=tuple(Pattern(text, tuple(tokens) if tokens else None, negation)
                            for text, tokens, negation in t["patterns"]))
             for t in content["themes"])
-        return cls(name=name, version=version, language=content["language"], themes=themes)
+        return cls(name=name, version=version, language=content["language"], themes=themes,
+                   non_answers=tuple(content.get("non_answers", ())))
 
 
 def _theme_content(theme: Theme) -> dict[str, Any]:
@@ -262,7 +268,26 @@ def _build(data: dict, path) -> Codebook:
         themes.append(theme)
     return Codebook(name=name, version=version, language=language, themes=tuple(themes),
                     description=_text(top.get("description"), "description", path, data[_LINE]),
-                    questions=questions, path=str(path))
+                    questions=questions, path=str(path),
+                    non_answers=_non_answers(top.get("non_answers"), data, path))
+
+
+def _non_answers(value: Any, data: dict, path) -> tuple[str, ...]:
+    """The codebook's own non-answers: a list of whole answers such as "zie vorige vraag"."""
+    if value is None:
+        return ()
+    lines = data[_ITEM_LINES].get("non_answers", [])
+    if not isinstance(value, list):
+        raise CodebookError("non_answers must be a list of texts (whole answers that say nothing, such as "
+                            "'zie vorige vraag')", path, data[_LINE])
+    phrases = []
+    for index, item in enumerate(value):
+        line = lines[index] if index < len(lines) else data[_LINE]
+        if not isinstance(item, (str, int, float)) or isinstance(item, bool) or not str(item).strip():
+            raise CodebookError(f"non_answers item #{index + 1} must be a non-empty text (got {item!r})",
+                                path, line)
+        phrases.append(str(item).strip())
+    return tuple(phrases)
 
 
 def _theme(item: Any, index: int, line: int | None, path, questions: dict[str, str]) -> Theme:

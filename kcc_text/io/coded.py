@@ -1,8 +1,11 @@
 """The coded-output format: its columns, and the one place that writes and reads them.
 
 A coded file is the corpus (rows in input order, all columns) plus `themes` (ids joined by `;`),
-`needs_review`, `codebook`, `pipeline`, `model`, `evidence` (`theme: word, word | theme: ...`)
-and per theme `th_<id>` (0/1), `src_<id>` (rules, model or both) and `p_<id>` (probability).
+`needs_review`, `codebook`, `pipeline`, `model`, `confidence`, `source` (`machine`, or `human`
+where a person's codes replaced the machine's), `non_answer` (1 for "n.v.t.", "weet niet", ...),
+`evidence` (`theme: word, word | theme: ...`) and per theme `th_<id>` (0/1), `src_<id>` (rules,
+model, both, or human) and `p_<id>` (probability). Rows carrying a person's codes also have
+`coder` and `coded_at` (who decided, when).
 Theme column names are made SPSS-safe (<= 64 bytes, unique case-insensitively), so a theme id
 is read back through the codebook's mapping, or from `themes` when there is no codebook.
 """
@@ -13,7 +16,9 @@ import re
 
 THEME_SEPARATOR = ";"
 OUTPUT_COLUMNS = ("themes", "needs_review", "codebook", "pipeline", "model", "evidence", "confidence",
-                  "source")
+                  "source", "non_answer")
+HUMAN, MACHINE = "human", "machine"  # values of `source`
+PROVENANCE_COLUMNS = ("coder", "coded_at")  # of the human decision a row carries
 THEME_PREFIXES = ("th", "src", "p")
 SPSS_MAX_NAME = 64
 # SPSS value labels of the 0/1 columns
@@ -147,9 +152,14 @@ def check_input_columns(frame, path=None) -> None:
         raise UsageError(f"input column '{clash[0]}' has the name of an output column; rename it", path)
 
 
-def coded_frame(chunk, codes, *, codebook, pipeline: str, model_id: str | None):
-    """The coded rows of a chunk of answers: its columns, then the coded-output columns."""
+def coded_frame(chunk, codes, *, codebook, pipeline: str, model_id: str | None, yes_no: set | None = None):
+    """The coded rows of a chunk of answers: its columns, then the coded-output columns.
+
+    `yes_no`: the questions answered yes/no, when known beyond this chunk (`analysis.non_answers`).
+    """
     import pandas as pd
+
+    from ..analysis.non_answers import flag_non_answers
 
     codes = list(codes)
     out = chunk.copy().reset_index(drop=True)
@@ -161,6 +171,10 @@ def coded_frame(chunk, codes, *, codebook, pipeline: str, model_id: str | None):
     if model_id is not None:
         out["model"] = model_id
     out["confidence"] = [round(c.confidence, 3) if c.confidence is not None else "" for c in codes]
+    out["source"] = MACHINE
+    questions = chunk["question"].tolist() if "question" in chunk.columns else None
+    out["non_answer"] = [int(flag) for flag in flag_non_answers(chunk["text"].tolist(), questions,
+                                                                 codebook.non_answers, yes_no=yes_no)]
     out["evidence"] = [format_evidence(c.evidence) for c in codes]
     th, src = theme_columns(ids, "th"), theme_columns(ids, "src")
     columns = {}
@@ -174,3 +188,71 @@ def coded_frame(chunk, codes, *, codebook, pipeline: str, model_id: str | None):
             columns[p[theme_id]] = [round(c.scores[theme_id], 3) if c.scores and theme_id in c.scores else ""
                                     for c in codes]
     return pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
+
+
+def input_columns(frame) -> list[str]:
+    """The columns a coded frame took from its answers file: what `code` adds is left out."""
+    ours = set(PROVENANCE_COLUMNS) if "source" in frame.columns else set()
+    return [c for c in frame.columns if not is_output_column(c) and c not in ours]
+
+
+def file_theme_ids(frame) -> list[str]:
+    """Theme ids a coded frame knows without its codebook: its `th_` columns, then any other in `themes`."""
+    seen = dict.fromkeys(c[3:] for c in frame.columns if c.startswith("th_"))
+    if "themes" in frame.columns:
+        for value in frame["themes"]:
+            seen.update(dict.fromkeys(split_themes(value)))
+    return list(seen)
+
+
+def with_human_codes(frame, decisions, theme_ids):
+    """`frame` with a person's codes on the rows in `decisions` (row position -> (themes, coder, coded_at)).
+
+    On those rows `themes`, `th_<id>` and `src_<id>` (`human` for each theme the person gave) say
+    what the person decided, `needs_review` is 0, `source` is `human`, `coder` and `coded_at` name
+    the decision, and `evidence` keeps only the words of themes the person kept. Every other cell,
+    and every other row, stays as it was (`confidence` and `p_<id>` remain the machine's).
+    """
+    from ..errors import UsageError
+
+    out = frame.copy()
+    if "source" not in out.columns:
+        at = list(out.columns).index("confidence") + 1 if "confidence" in out.columns else len(out.columns)
+        out.insert(at, "source", MACHINE)
+    for offset, name in enumerate(PROVENANCE_COLUMNS):
+        if name not in out.columns:
+            out.insert(list(out.columns).index("source") + 1 + offset, name, "")
+        else:
+            foreign = [i for i, (v, s) in enumerate(zip(out[name], out["source"]))
+                       if cell_text(v) and cell_text(s) != HUMAN]
+            if foreign:
+                raise UsageError(f"column '{name}' has values on rows not coded by a person (row {foreign[0] + 2}): "
+                                 "it is respondent data, not the coder of human codes; rename it")
+    th, src = theme_columns(theme_ids, "th"), theme_columns(theme_ids, "src")
+    missing = [th[t] for t in theme_ids if th[t] not in out.columns]
+    if missing:
+        raise UsageError(f"the coded file has no column '{missing[0]}' (is it the long output of `code`?)")
+    columns = {name: out[name].tolist() for name in
+               ["themes", "needs_review", "source", "evidence", *PROVENANCE_COLUMNS, *th.values(), *src.values()]
+               if name in out.columns}
+    for row, (themes, coder, coded_at) in decisions.items():
+        kept = [t for t in theme_ids if t in themes]
+        columns["themes"][row] = join_themes(kept)
+        columns["needs_review"][row] = _like(columns["needs_review"], 0)
+        columns["source"][row] = HUMAN
+        columns["coder"][row], columns["coded_at"][row] = coder, coded_at
+        if "evidence" in columns:
+            shown = {t: words for t, words in parse_evidence(cell_text(columns["evidence"][row])).items() if t in kept}
+            columns["evidence"][row] = format_evidence(shown)
+        for theme_id in theme_ids:
+            columns[th[theme_id]][row] = _like(columns[th[theme_id]], int(theme_id in kept))
+            if src[theme_id] in columns:
+                columns[src[theme_id]][row] = HUMAN if theme_id in kept else ""
+    for name, values in columns.items():
+        out[name] = values
+    return out
+
+
+def _like(values: list, number: int):
+    """`number` as the column holds its values: text in a file read back, a number in a fresh frame."""
+    return str(number) if any(isinstance(v, str) for v in values) else number

@@ -176,7 +176,7 @@ def gather(coded, codebook, *, model_card: Mapping | None = None, audit: Mapping
     result = None
     if len(wave_order) >= 2:
         result = theme_shift(frame[[bool(w) for w in waves]].reset_index(drop=True), list(codebook.themes),
-                             by="wave")
+                             by="wave", non_answer_phrases=codebook.non_answers)
         warnings.extend(w for w in result.warnings if not w.startswith("question '"))
 
     sections = []
