@@ -43,3 +43,7 @@ class OutputPathError(KccError):
 
 class UsageError(KccError):
     """Options that do not fit together or do not fit the data."""
+
+
+class MissingExtraError(KccError):
+    """A feature needs an optional extra that is not installed (the message names the extra)."""

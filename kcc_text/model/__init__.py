@@ -1,0 +1,1 @@
+"""The trained theme classifier: features, estimators, calibration, thresholds and confidence."""
