@@ -135,7 +135,6 @@ def load_kcc(k: int = 5) -> Dataset:
 def load_holdout(k: int = 5) -> Dataset:
     """Bundled corpus (training) followed by the held-out answers (test): one outer split."""
     import numpy as np
-    import pandas as pd
 
     codebook = REPO / "codebooks" / "kcc.yaml"
     cb, frame, sets = _kcc_parts(REPO / "corpus" / "kcc-2020.csv", REPO / "corpus" / "kcc-2020.labels.csv",
@@ -149,5 +148,4 @@ def load_holdout(k: int = 5) -> Dataset:
                  np.vstack([a.Y, b.Y]), np.vstack([a.applies, b.applies]), np.vstack([a.rule_hits, b.rule_hits]),
                  list(a.groups) + ["holdout:" + i for i in b.ids], list(a.themes), False)
     ds.outer = [(np.arange(n_a), np.arange(n_a, ds.n))]
-    del pd
     return _nest(ds, k)
