@@ -2,7 +2,8 @@
 
 Usage:
     python bench/bench_quality.py SEMEVAL_DIR [--datasets semeval,kcc,holdout,phones1]
-                                  [--parts designs,post,selective] [--cache-dir /tmp/DIR]
+                                  [--parts designs,post,selective] [--prefixes query[,passage]]
+                                  [--cache-dir /tmp/DIR]
 
 SEMEVAL_DIR holds restaurants_train.xml (and phones_train.xml for `phones1`); only the training
 files are read. Every figure is nested: outer grouped 5-fold (by review / respondent), and inside
@@ -257,13 +258,14 @@ def part_selective(runner, name, post, second_name=None):
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("semeval_dir", type=Path)
-    ap.add_argument("--datasets", default="semeval,kcc,holdout")
+    ap.add_argument("--datasets", default="semeval,kcc,holdout,phones1")
     ap.add_argument("--parts", default="designs,post,selective")
     ap.add_argument("--designs", default="", help="design names separated by ; (default: all)")
     ap.add_argument("--best", default="", help="design for the post and selective parts (default: the "
                     "recommended one, with codebook pattern hits where the data set has patterns)")
     ap.add_argument("--extra", action="store_true", help="also the designs that lost (kNN label features)")
-    ap.add_argument("--prefixes", default="query,passage", help="e5 prefixes to embed with (passage: one design)")
+    ap.add_argument("--prefixes", default="query",
+                    help="e5 prefixes to embed with; query,passage adds the 'passage: ' design")
     ap.add_argument("--second", default="e5 only, C tuned",
                     help="a second design whose agreement feeds the confidence (empty: none)")
     ap.add_argument("--cache-dir", default=None, help="outside the repository, e.g. /tmp/kcc-quality")
