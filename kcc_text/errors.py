@@ -60,3 +60,7 @@ class SkippedRowsWarning(UserWarning):
 
     The library warns instead of printing; the CLI shows each one as a line on stderr.
     """
+
+
+class MissingExtraError(KccError):
+    """A feature needs an optional extra that is not installed (the message names the extra)."""

@@ -10,7 +10,7 @@ from conftest import TINY_CODEBOOK_YAML
 from training_data import label_sets_of, write_training_files
 
 from kcc_text.model.features import doc_lemma_text as lemma_text
-from kcc_text.model.selective import review_cutoff, selective_curve, wilson_lower
+from kcc_text.model.selective import promise, review_cutoff, selective_curve
 from kcc_text.model.training import train_model
 from kcc_text.codebook.definition import parse_codebook
 from kcc_text.coding import Coder, code_frame
@@ -123,16 +123,17 @@ def test_training_without_any_coded_answer_is_refused(codebook):
         train_model(frame, {"other": frozenset()}, codebook)
 
 
-def test_selective_cutoff_keeps_measured_accuracy_at_target():
-    confidence = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4])
-    exact = np.array([True, True, True, True, False, False])
+def test_selective_cutoff_needs_a_lower_bound_above_the_target():
+    # 40 answers all right, then 10 with half wrong: the bound, not the raw share, sets the cut-off.
+    confidence = np.linspace(1.0, 0.0, 50)
+    exact = np.array([True] * 40 + [True, False] * 5)
     curve = selective_curve(confidence, exact)
-    # Without a margin (z = 0) the four right answers are coded automatically at target 1.0.
-    assert review_cutoff(curve, 1.0, 0.0) == 0.6
-    assert review_cutoff(curve, 0.8, 0.0) == 0.5  # 4 of 5 right
-    # With a margin, small counts are not trusted as much.
-    assert review_cutoff(curve, 0.9, 1.0) == float("inf")
-    assert wilson_lower([4], [5], 0.0)[0] == pytest.approx(0.8)
+    assert review_cutoff(curve, 0.9) == confidence[40]  # 41 of 41 right: lower bound 0.930
+    assert review_cutoff(curve, 0.95) == float("inf")  # 41 right is not enough to show 0.95 (59 needed)
+    assert review_cutoff(selective_curve(confidence[:3], exact[:3]), 0.8) == float("inf")  # too few to promise
+    rows = {r["target"]: r for r in promise(curve)}
+    assert rows[0.9]["share_auto"] == pytest.approx(41 / 50) and rows[0.9]["accuracy"] == 1.0
+    assert rows[0.9]["accuracy_lower_bound"] >= 0.9 and rows[0.95]["share_auto"] == 0.0
 
 
 def test_ties_in_confidence_go_together():

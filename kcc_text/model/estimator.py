@@ -21,7 +21,7 @@ class KccModel:
     thresholds: dict  # theme id -> probability threshold
     rules_or: dict  # theme id -> pattern hits also assign the theme
     review_curve: dict  # selective.selective_curve of the training run
-    review_z: float
+    review_level: float  # confidence of the lower bound on out-of-fold accuracy (selective.review_cutoff)
     path: str | None = None
     out_of_fold: object = field(default=None, repr=False)  # training.OutOfFold, right after training
 
@@ -130,7 +130,7 @@ class KccModel:
         from .selective import review_cutoff
 
         target = DEFAULT_TARGET_PRECISION if target is None else target
-        return review_cutoff(self.review_curve, target, self.review_z)
+        return review_cutoff(self.review_curve, target, self.review_level)
 
     def auto_coded(self, decisions, target: float | None):
         """Which answers are coded automatically at this target precision (empty answers always)."""
@@ -142,7 +142,7 @@ class KccModel:
                 "platt": {t: [a, b] for t, (a, b) in self.platt.items()},
                 "thresholds": dict(self.thresholds), "rules_or": dict(self.rules_or),
                 "review_curve": {k: v for k, v in self.review_curve.items()},
-                "review_z": float(self.review_z)}
+                "review_level": float(self.review_level)}
 
     @classmethod
     def from_state(cls, state: dict, card: dict, path: str | None = None) -> "KccModel":
@@ -152,6 +152,6 @@ class KccModel:
                        thresholds={t: float(v) for t, v in state["thresholds"].items()},
                        rules_or={t: bool(v) for t, v in state["rules_or"].items()},
                        review_curve={k: state["review_curve"][k] for k in ("confidence", "n", "correct")},
-                       review_z=float(state["review_z"]), path=path)
+                       review_level=float(state.get("review_level", 0.95)), path=path)
         except (KeyError, TypeError, ValueError, AttributeError):
             raise ModelError("not a kcc-text model file (its content is incomplete)", path) from None

@@ -39,7 +39,7 @@ class ModelParams:
     min_positives: int = MIN_POSITIVES
     shrink: float = SHRINK
     hybrid: str = "model"  # "model": pattern hits are features only; "or": rules OR model; "measured": per theme
-    review_z: float = 1.0
+    review_level: float = 0.95  # the Clopper-Pearson bound the review cut-off must clear
     seed: int = 0
 
 
@@ -226,7 +226,7 @@ def fit(data: TrainingData, codebook: Codebook, params: ModelParams):
         card=card, features=final.features, classifiers=final.classifiers, platt=calibration,
         thresholds={themes[j]: t for j, t in thresholds.items()},
         rules_or={t: bool(u) for t, u in zip(themes, use_rules)}, review_curve=review_curve,
-        review_z=params.review_z,
+        review_level=params.review_level,
     )
     model.out_of_fold = out_of_fold
     return model

@@ -6,7 +6,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from ..analysis.ppi import min_count
+from ..model.selective import min_count
 
 
 def sample_table(sample) -> Table:
