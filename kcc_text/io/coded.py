@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from .cells import cell_text
+
 THEME_SEPARATOR = ";"
 OUTPUT_COLUMNS = ("themes", "needs_review", "codebook", "pipeline", "model", "evidence", "confidence",
                   "source", "non_answer")
@@ -33,18 +35,6 @@ def join_themes(themes) -> str:
 def split_themes(value: object) -> tuple[str, ...]:
     """Theme ids of one coded answer (`a;b`) in their order; empty or missing means no theme."""
     return tuple(part.strip() for part in cell_text(value).split(THEME_SEPARATOR) if part.strip())
-
-
-def cell_text(value: object) -> str:
-    """A cell as stripped text; missing values (None, NaN, pandas NA) are empty."""
-    if value is None:
-        return ""
-    try:
-        if value != value:  # NaN
-            return ""
-    except TypeError:  # pandas NA refuses to be a bool
-        return ""
-    return str(value).strip()
 
 
 def spss_name(prefix: str, theme_id: str) -> str:

@@ -108,14 +108,9 @@ class ReportData:
 
 
 def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    try:
-        if value != value:  # NaN
-            return ""
-    except TypeError:
-        return ""
-    return str(value).strip()
+    from ..io.cells import cell_text
+
+    return cell_text(value)
 
 
 def _number(value: object) -> float | None:
