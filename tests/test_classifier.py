@@ -10,7 +10,7 @@ from conftest import TINY_CODEBOOK_YAML
 from training_data import label_sets_of, write_training_files
 
 from kcc_text.model.features import doc_lemma_text as lemma_text
-from kcc_text.model.selective import review_cutoff, selective_curve, wilson_lower
+from kcc_text.model.selective import promise, review_cutoff, selective_curve
 from kcc_text.model.training import train_model
 from kcc_text.codebook.definition import parse_codebook
 from kcc_text.coding import Coder, code_frame
@@ -75,13 +75,26 @@ def test_target_precision_sends_uncertain_answers_to_review(codebook, model):
     assert sum(lenient) < 3
 
 
-def test_codebook_of_another_version_is_refused(codebook, model):
-    newer = parse_codebook(TINY_CODEBOOK_YAML.replace("version: 1.0.0", "version: 1.1.0"))
-    with pytest.raises(ModelError, match=r"kcc-mini@1\.0\.0.*kcc-mini@1\.1\.0"):
-        Coder(newer, model=model)
-    edited = parse_codebook(TINY_CODEBOOK_YAML.replace("- stress", "- spanning"))
-    with pytest.raises(ModelError, match="content changed without a new version"):
-        Coder(edited, model=model)
+def test_a_later_codebook_version_is_accepted_by_how_much_it_changed(codebook, model):
+    relabelled = parse_codebook(TINY_CODEBOOK_YAML.replace("version: 1.0.0", "version: 1.0.1")
+                                .replace("label: Werkdruk", "label: Werkdruk en stress"))
+    coder = Coder(relabelled, model=model)
+    assert "wording only" in coder.notes[0] and "coding as trained" in coder.notes[0]
+    assert coder.code_texts(["Het salaris is te laag"])[0].themes == ("salaris",)
+    more_patterns = parse_codebook(TINY_CODEBOOK_YAML.replace("version: 1.0.0", "version: 1.1.0")
+                                   .replace("- stress", "- stress\n      - spanning"))
+    assert "patterns added or removed" in Coder(more_patterns, model=model).notes[0]
+
+
+def test_a_codebook_with_other_themes_is_refused_unless_allowed(codebook, model):
+    start = TINY_CODEBOOK_YAML.index("  - id: collegas")
+    fewer = parse_codebook(TINY_CODEBOOK_YAML[:start].replace("version: 1.0.0", "version: 2.0.0"))
+    with pytest.raises(ModelError, match=r"kcc-mini@1\.0\.0.*kcc-mini@2\.0\.0.*themes added, removed"):
+        Coder(fewer, model=model)
+    coder = Coder(fewer, model=model, allow_codebook_change=True)
+    assert "accuracy figures no longer describe" in coder.notes[0]
+    code = coder.code_texts(["Het salaris is te laag", "Fijne collega's"])
+    assert code[0].themes == ("salaris",) and "collegas" not in code[1].themes
 
 
 def test_thresholds_and_calibration_per_learnt_theme(model):
@@ -110,16 +123,17 @@ def test_training_without_any_coded_answer_is_refused(codebook):
         train_model(frame, {"other": frozenset()}, codebook)
 
 
-def test_selective_cutoff_keeps_measured_accuracy_at_target():
-    confidence = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4])
-    exact = np.array([True, True, True, True, False, False])
+def test_selective_cutoff_needs_a_lower_bound_above_the_target():
+    # 40 answers all right, then 10 with half wrong: the bound, not the raw share, sets the cut-off.
+    confidence = np.linspace(1.0, 0.0, 50)
+    exact = np.array([True] * 40 + [True, False] * 5)
     curve = selective_curve(confidence, exact)
-    # Without a margin (z = 0) the four right answers are coded automatically at target 1.0.
-    assert review_cutoff(curve, 1.0, 0.0) == 0.6
-    assert review_cutoff(curve, 0.8, 0.0) == 0.5  # 4 of 5 right
-    # With a margin, small counts are not trusted as much.
-    assert review_cutoff(curve, 0.9, 1.0) == float("inf")
-    assert wilson_lower([4], [5], 0.0)[0] == pytest.approx(0.8)
+    assert review_cutoff(curve, 0.9) == confidence[40]  # 41 of 41 right: lower bound 0.930
+    assert review_cutoff(curve, 0.95) == float("inf")  # 41 right is not enough to show 0.95 (59 needed)
+    assert review_cutoff(selective_curve(confidence[:3], exact[:3]), 0.8) == float("inf")  # too few to promise
+    rows = {r["target"]: r for r in promise(curve)}
+    assert rows[0.9]["share_auto"] == pytest.approx(41 / 50) and rows[0.9]["accuracy"] == 1.0
+    assert rows[0.9]["accuracy_lower_bound"] >= 0.9 and rows[0.95]["share_auto"] == 0.0
 
 
 def test_ties_in_confidence_go_together():

@@ -351,3 +351,97 @@ def test_spss_in_spss_out_keeps_the_labels(tiny_codebook, tmp_path):
     assert invoke("code", source, "-c", tiny_codebook, "-o", csv_out, "--id-col", "respnr", "--text-col",
                   "open_antw").exit_code == 0
     assert read_out(csv_out)["geslacht"].tolist() == ["man", "vrouw"]
+
+
+# --- code --audit: the cut-off chosen on a hand-coded random sample ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def audited_setup(tmp_path_factory):
+    """A model trained on the tiny training set, and those answers to code again with an audit of 30."""
+    from conftest import TINY_CODEBOOK_YAML
+    from training_data import ANSWERS, write_training_files
+
+    folder = tmp_path_factory.mktemp("audit")
+    codebook = folder / "kcc-mini.yaml"
+    codebook.write_text(TINY_CODEBOOK_YAML, encoding="utf-8")
+    corpus, labels = write_training_files(folder)
+    model = folder / "model.skops"
+    assert invoke("train", corpus, labels, "--codebook", codebook, "--out", model).exit_code == 0
+    audit = folder / "audit.labels.csv"
+    audited = [a for a in ANSWERS if a[3]][:30]  # answers with words: `sample` never draws a blank one
+    audit.write_text("id,theme,coder,coded_at\n" + "".join(
+        f"{a[0]},{t},ann,2024-05-01T10:00:00+00:00\n" for a in audited for t in (a[4].split(";"))),
+        encoding="utf-8")
+    return folder, corpus, codebook, model, audit, [a[0] for a in audited]
+
+
+def test_audit_sets_the_cut_off_and_audited_answers_keep_their_human_codes(audited_setup, tmp_path):
+    from training_data import label_sets_of
+
+    folder, corpus, codebook, model, audit, audited = audited_setup
+    out = tmp_path / "gecodeerd.csv"
+    result = invoke("code", corpus, "-c", codebook, "--model", model, "--audit", audit, "--target-precision", "0.8",
+                    "--out", out)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert "Audit: 30 answers coded by a person keep their codes (source = human)." in text
+    assert "Target precision 0.8: auto-coding answers with confidence >=" in text
+    assert "Clopper-Pearson lower bound" in text
+    assert "What this audit can certify" in text and "0.95" in text
+    coded = read_out(out).set_index("id")
+    gold = label_sets_of()
+    human = coded.loc[audited]
+    assert set(human["source"]) == {"human"} and set(human["needs_review"]) == {"0"}
+    assert all(set(filter(None, human.loc[i, "themes"].split(";"))) == gold[i] for i in audited)
+    others = coded.drop(index=audited)
+    assert set(others["source"]) == {"machine"}
+    cutoff = float(text.split("confidence >= ")[1].split(" ")[0])
+    blank = others["text"] == ""
+    expected = ((others["confidence"].astype(float) < cutoff) & ~blank).astype(int).astype(str)
+    assert others["needs_review"].equals(expected)
+
+
+def test_an_audit_that_finds_the_machine_wrong_auto_codes_nothing(audited_setup, tmp_path):
+    folder, corpus, codebook, model, audit, audited = audited_setup
+    wrong = tmp_path / "wrong.csv"  # a person who never agrees with the machine
+    wrong.write_text("id,theme,coder,coded_at\n" + "".join(f"{i},klanten_helpen,ann,2024-05-01T10:00:00\n"
+                                                           for i in audited), encoding="utf-8")
+    out = tmp_path / "gecodeerd.csv"
+    result = invoke("code", corpus, "-c", codebook, "--model", model, "--audit", wrong, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "Target precision 0.9: nothing can be coded automatically" in " ".join(result.stdout.split())
+    others = read_out(out).set_index("id").drop(index=audited)
+    assert others.loc[others["text"] != "", "needs_review"].eq("1").all()
+
+
+@pytest.mark.parametrize("row, words", [
+    ("zz99,salaris,ann,2024-05-01T10:00:00\n", ["audit.labels.csv", "1 coded answer(s) are not in train.csv: zz99"]),
+    ("a01,bonus,ann,2024-05-01T10:00:00\n", ["audit.labels.csv:", "theme 'bonus' is not in the codebook"]),
+])
+def test_a_bad_audit_is_exit_2_and_writes_nothing(audited_setup, tmp_path, row, words):
+    folder, corpus, codebook, model, audit, _ = audited_setup
+    bad = tmp_path / "audit.labels.csv"
+    bad.write_text(audit.read_text(encoding="utf-8") + row, encoding="utf-8")
+    out = tmp_path / "gecodeerd.csv"
+    assert_clean_error(invoke("code", corpus, "-c", codebook, "--model", model, "--audit", bad, "--out", out),
+                       *words)
+    assert not out.exists()
+
+
+def test_an_audit_needs_a_model(audited_setup, tmp_path):
+    folder, corpus, codebook, model, audit, _ = audited_setup
+    out = tmp_path / "gecodeerd.csv"
+    assert_clean_error(invoke("code", corpus, "-c", codebook, "--audit", audit, "--out", out), "--audit",
+                       "trained model")
+    assert_clean_error(invoke("code", corpus, "-c", codebook, "--model", model, "--audit", audit, "--out", audit),
+                       "same file as the input")
+
+
+def test_without_an_audit_every_row_is_machine_coded(audited_setup, tmp_path):
+    folder, corpus, codebook, model, _, _ = audited_setup
+    out = tmp_path / "gecodeerd.csv"
+    assert invoke("code", corpus, "-c", codebook, "--model", model, "--out", out).exit_code == 0
+    coded = read_out(out)
+    assert set(coded["source"]) == {"machine"}
+    assert coded.set_index("id").loc[["a34", "a37", "a38"], "non_answer"].tolist() == ["1", "1", "1"]

@@ -91,7 +91,7 @@ def test_diff_warns_when_version_too_low(tiny_codebook, tmp_path):
     new = tmp_path / "kcc-mini-1.0.1.yaml"
     new.write_text(text[:start].replace("version: 1.0.0", "version: 1.0.1"), encoding="utf-8")
     result = invoke("codebook", "diff", tiny_codebook, new)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # a release check can stop on it
     assert "- theme collegas (Collega's)" in result.stdout
     assert "required bump: major; version change: patch" in result.stdout
     assert "version number too low" in result.stdout

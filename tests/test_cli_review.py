@@ -68,3 +68,22 @@ def test_corpus_instead_of_coded_output_is_exit_2(files, tiny_corpus):
     assert result.exit_code == 2
     assert "missing column 'themes'" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_review_says_when_answers_were_in_the_training_data(tmp_path):
+    from cli_helpers import invoke
+    from conftest import TINY_CODEBOOK_YAML
+    from training_data import write_training_files
+
+    codebook = tmp_path / "kcc-mini.yaml"
+    codebook.write_text(TINY_CODEBOOK_YAML, encoding="utf-8")
+    corpus, labels = write_training_files(tmp_path)
+    model, coded = tmp_path / "model.skops", tmp_path / "coded.csv"
+    assert invoke("train", corpus, labels, "--codebook", codebook, "--out", model).exit_code == 0
+    assert invoke("code", corpus, "--codebook", codebook, "--model", model, "--out", coded).exit_code == 0
+    result = invoke("review", coded, "--labels", labels, "--model", model, "--limit", "0")
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.stdout.split())
+    assert "40 of these 40 answers were in the model's training data" in out
+    plain = invoke("review", coded, "--labels", labels, "--limit", "0")
+    assert "training data" not in plain.stdout

@@ -282,3 +282,29 @@ def test_three_waves_report_every_wave_and_from_to_a_pair(tmp_path):
     pair = read_csv_text(runner.invoke(app, ["shift", str(path), "--from", "zomer-2020", "--to", "najaar-2020",
                                              "-f", "csv"]).stdout)
     assert float(pair[0]["diff_pp"]) == 25.0
+
+
+def test_the_codebooks_own_non_answers_leave_the_base(tmp_path, tiny_codebook):
+    rows = [("id", "text", "wave", "themes")]
+    for wave in ("voorjaar-2020", "najaar-2020"):
+        for i in range(20):
+            text = "zie vorige vraag" if i < 4 else ("Het salaris is te laag." if i < 10 else "Gewoon een baan.")
+            rows.append((f"{wave}-{i}", text, wave, "salaris" if "salaris" in text else ""))
+    path = tmp_path / "gecodeerd.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    own = tmp_path / "eigen.yaml"
+    own.write_text(tiny_codebook.read_text(encoding="utf-8") + "non_answers:\n  - zie vorige vraag\n",
+                   encoding="utf-8")
+    plain = read_csv_text(runner.invoke(app, ["shift", str(path), "-c", str(tiny_codebook), "-f", "csv"]).stdout)
+    mine = read_csv_text(runner.invoke(app, ["shift", str(path), "-c", str(own), "-f", "csv"]).stdout)
+    salaris = {r["theme"]: r for r in plain}["salaris"], {r["theme"]: r for r in mine}["salaris"]
+    assert float(salaris[0]["pct_a"]) == pytest.approx(30.0) and float(salaris[1]["pct_a"]) == pytest.approx(37.5)
+    # `code` with that codebook writes the flag; shift then reads the column
+    corpus = tmp_path / "antwoorden.csv"
+    with open(corpus, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows([r[:3] for r in rows])
+    coded = tmp_path / "uit.csv"
+    assert runner.invoke(app, ["code", str(corpus), "-c", str(own), "--out", str(coded)]).exit_code == 0
+    again = read_csv_text(runner.invoke(app, ["shift", str(coded), "-c", str(own), "-f", "csv"]).stdout)
+    assert float({r["theme"]: r for r in again}["salaris"]["pct_a"]) == pytest.approx(37.5)

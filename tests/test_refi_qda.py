@@ -531,3 +531,72 @@ def test_package_carries_the_shared_schemas():
     for name in ("Project.xsd", "Codebook.xsd"):
         packaged = ROOT / "kcc_text" / "data" / "refi_qda" / name
         assert filecmp.cmp(packaged, shared_schemas() / name, shallow=False), name
+
+
+def merged_coded():
+    """A coded file as `merge` writes it: `code` with a model, then the audit's human codes winning on
+    their rows (`source` = human, the person in `coder`); the machine's evidence and scores stay."""
+    return pd.DataFrame({
+        "id": ["a1", "a2", "a3", "a4", "a5"],
+        "text": ["Het salaris is te laag.", "Veel stress, te veel werk", "Leuk werk met fijne collega's",
+                 "Klanten goed helpen", "n.v.t."],
+        "wave": ["voorjaar", "voorjaar", "najaar", "najaar", "najaar"],
+        "question": ["aanbevelen", "aanbevelen", "aanbevelen", "toegevoegde_waarde", "aanbevelen"],
+        "respondent_id": ["p1", "p2", "p3", "p3", "p4"],
+        "leeftijd": ["25-34", "35-44", "45-54", "45-54", "18-24"],
+        "themes": ["salaris", "werkdruk;gebrek_aan_waardering", "leuk_werk", "", ""],
+        "needs_review": ["0", "0", "1", "0", "0"],
+        "codebook": ["kcc-mini@1.0.0"] * 5,
+        "pipeline": ["nl-blank"] * 5,
+        "model": ["m-123"] * 5,
+        "confidence": ["0.95", "0.71", "0.42", "0.88", "1.0"],
+        "evidence": ["salaris: salaris", "werkdruk: stress", "leuk_werk: Leuk | collegas: collega", "", ""],
+        "th_salaris": ["1", "0", "0", "0", "0"],
+        "src_salaris": ["rules", "", "", "", ""],
+        "p_salaris": ["0.97", "0.02", "0.01", "", "0.0"],
+        "non_answer": ["0", "0", "0", "0", "1"],
+        "source": ["machine", "human", "Human", "human", "machine"],
+        "coder": ["", "anna", "bram", "", ""],
+        "coded_at": ["", "2024-05-02T09:30:00", "2024-05-03T14:00:00+02:00", "", ""],
+    })
+
+
+def test_a_merged_file_exports_human_codes_under_their_coder(tiny_codebook, tmp_path):
+    from kcc_text.io.writing import write_csv_atomic
+    from kcc_text.cli import app
+    from typer.testing import CliRunner
+
+    cb = load_codebook(tiny_codebook)
+    coded = tmp_path / "definitief.csv"
+    write_csv_atomic(merged_coded(), coded, bom=True)
+    out = tmp_path / "definitief.qdpx"
+    result = CliRunner().invoke(app, ["export", str(coded), "-c", str(tiny_codebook), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "1 machine codings (user kcc-text) and 4 human codings (anna 2, bram 1, human 1)" in result.stdout
+    root = assert_valid_qdpx(out)
+    users = {u.get("guid"): u.get("name") for u in root.iterfind("q:Users/q:User", NS)}
+    assert list(users.values()) == ["anna", "bram", "human", "kcc-text"]
+    codes = {c.get("guid"): c.get("name") for c in root.iterfind("q:CodeBook/q:Codes/q:Code", NS)}
+    codings = {}
+    for source in root.iterfind("q:Sources/q:TextSource", NS):
+        for selection in source.iterfind("q:PlainTextSelection", NS):
+            user = users[selection.get("creatingUser")]
+            refs = [codes[c.find("q:CodeRef", NS).get("targetGUID")] for c in selection.iterfind("q:Coding", NS)]
+            codings[source.get("name")] = (user, sorted(refs), selection.findtext("q:Description", namespaces=NS))
+    assert codings == {
+        "a1": ("kcc-text", ["Salaris en beloning"], "kcc-text evidence: salaris: salaris"),
+        # A person's codes carry no machine evidence, whatever the machine had found.
+        "a2": ("anna", ["Gebrek aan waardering", "Werkdruk"], None),
+        "a3": ("bram", ["Leuk werk"], None),
+        "a4": ("human", ["(geen thema)"], None),  # coded by a person (no name), no theme applies
+    }  # a5: the machine found nothing, so no coding
+    # Coding columns are not respondent variables; metadata are.
+    variables = {v.get("name") for v in root.iterfind("q:Variables/q:Variable", NS)}
+    assert {"leeftijd", "id", "wave", "question", "needs_review"} <= variables
+    assert not variables & {"confidence", "evidence", "th_salaris", "src_salaris", "p_salaris", "source",
+                            "coder", "coded_at", "non_answer", "model", "pipeline"}
+    labels, unknown = import_codings(out, cb)
+    assert unknown == []
+    assert imported(labels) == expected_labels(merged_coded().assign(source=lambda f: f["source"].str.lower()))
+    times = {(r.id, r.theme): r.coded_at for r in labels.itertuples()}
+    assert times[("a3", "leuk_werk")] == "2024-05-03T14:00:00+02:00"

@@ -175,12 +175,13 @@ def codes_from_frame(frame, name: str = "", path: str | Path | None = None, code
 
 
 def load_codes(path: str | Path, coder: str | None = None, known_themes: Iterable[str] | None = None,
-               by_question: bool | None = None) -> Codes:
+               by_question: bool | None = None, *, ignore_unknown_themes: bool = False) -> Codes:
     """Read a labels file or a coded output, whichever `path` is.
 
     `by_question`: name answers by (id, question) (see `io.keys`); None: when this file repeats ids.
     """
-    return _codes_of(Path(path), codes_frame(path, known_themes), coder, by_question)
+    frame = codes_frame(path, known_themes, ignore_unknown_themes=ignore_unknown_themes)
+    return _codes_of(Path(path), frame, coder, by_question)
 
 
 def _codes_of(path: Path, frame, coder: str | None, by_question: bool | None) -> Codes:
@@ -192,7 +193,7 @@ def _codes_of(path: Path, frame, coder: str | None, by_question: bool | None) ->
     return codes_from_frame(with_keys(frame, by_question, path), name, path, coder)
 
 
-def codes_frame(path: str | Path, known_themes: Iterable[str] | None = None):
+def codes_frame(path: str | Path, known_themes: Iterable[str] | None = None, *, ignore_unknown_themes: bool = False):
     """A labels file or a coded output as a frame, its theme ids checked."""
     from ..io.coded import read_coded, split_themes
     from ..io.labels import read_labels
@@ -203,7 +204,7 @@ def codes_frame(path: str | Path, known_themes: Iterable[str] | None = None):
         raise InputFileError("missing columns: a labels file has id and theme, a coded output id and themes",
                              path)
     if "theme" in frame.columns:
-        frame = read_labels(path, known_themes)
+        frame = read_labels(path, known_themes, ignore_unknown_themes=ignore_unknown_themes)
     else:
         frame["id"] = frame["id"].astype(str).str.strip()
         if known_themes is not None:
@@ -287,7 +288,7 @@ def agreement_report(labels_a, labels_b, themes: Iterable[str] | None = None, *,
 
 def agreement_files(path_a: str | Path, path_b: str | Path, *, codebook_path: str | Path | None = None,
                     coder_a: str | None = None, coder_b: str | None = None,
-                    themes: Iterable[str] | None = None) -> AgreementResult:
+                    themes: Iterable[str] | None = None, ignore_unknown_themes: bool = False) -> AgreementResult:
     """Agreement of two files (labels files, or a labels file and a coded output)."""
     codebook = None
     known = None
@@ -299,7 +300,8 @@ def agreement_files(path_a: str | Path, path_b: str | Path, *, codebook_path: st
     from ..io.keys import keyed_by_question
 
     # Answers of a wide file share their respondent's id: then (id, question) names an answer, in both files.
-    frame_a, frame_b = codes_frame(path_a, known), codes_frame(path_b, known)
+    frame_a = codes_frame(path_a, known, ignore_unknown_themes=ignore_unknown_themes)
+    frame_b = codes_frame(path_b, known, ignore_unknown_themes=ignore_unknown_themes)
     by_question = keyed_by_question(frame_a, frame_b)
     a = _codes_of(Path(path_a), frame_a, coder_a, by_question)
     b = _codes_of(Path(path_b), frame_b, coder_b, by_question)

@@ -45,6 +45,7 @@ class Evaluation:
     has_patterns: bool = True
     model_id: str | None = None
     predictions: object = None  # with a model: the coded rows it scored (io.coded format)
+    decided_by: dict = field(default_factory=dict)  # theme -> model/patterns/both (per fold: the most common)
 
 
 def tradeoff(auto: dict, exact) -> list[TradeoffRow]:
@@ -86,17 +87,22 @@ def cross_validate(data, codebook: Codebook, params=None, folds: int = 5, target
     model_dec, rules_dec, hybrid = (np.zeros(shape, dtype=bool) for _ in range(3))
     auto = {t: np.zeros(shape[0], dtype=bool) for t in targets}
     too_few: set[str] = set()
+    choices: dict[str, list[str]] = {}
     for train_idx, test_idx in splits:
         model = fit(data.subset(train_idx), codebook, params)
         too_few.update(model.too_few_examples)
+        for theme, choice in model.card.get("decided_by", {}).items():
+            choices.setdefault(theme, []).append(choice)
         decided = model.decide(data.subset(test_idx))
         model_dec[test_idx], rules_dec[test_idx], hybrid[test_idx] = decided.model, decided.rules, decided.hybrid
         for t in targets:
             auto[t][test_idx] = model.auto_coded(decided, t)
         if progress is not None:
             progress(1)
-    return _evaluation("cross-validation", data, codebook, model_dec, rules_dec, hybrid, auto,
-                       folds=len(splits), too_few=sorted(too_few, key=data.themes.index))
+    result = _evaluation("cross-validation", data, codebook, model_dec, rules_dec, hybrid, auto,
+                         folds=len(splits), too_few=sorted(too_few, key=data.themes.index))
+    result.decided_by = {t: max(set(c), key=c.count) for t, c in choices.items()}
+    return result
 
 
 def evaluate_model(model, data, codebook: Codebook, targets=TARGETS, *, answers=None,
@@ -113,6 +119,7 @@ def evaluate_model(model, data, codebook: Codebook, targets=TARGETS, *, answers=
     auto = {t: model.auto_coded(decided, t) for t in targets}
     result = _evaluation("model", data, codebook, decided.model, decided.rules, decided.hybrid, auto,
                          folds=None, too_few=model.too_few_examples, model_id=model.model_id)
+    result.decided_by = dict(model.card.get("decided_by", {}))
     if answers is not None:
         codes = answer_codes(decided, model.auto_coded(decided, target_precision), data.evidence, data.themes,
                              data.applies)

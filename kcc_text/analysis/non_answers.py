@@ -34,18 +34,9 @@ class NonAnswerList:
 @lru_cache(maxsize=1)
 def default_list() -> NonAnswerList:
     """The Dutch default list, read once from the package data."""
-    sections: dict[str, list[str]] = {}
-    current = None
-    text = resources.files("kcc_text.data").joinpath("nl_non_answers.txt").read_text(encoding="utf-8")
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("["):
-            current = line.strip("[]")
-            sections[current] = []
-        else:
-            sections[current].append(line)
+    from ..language_data import read_sections
+
+    sections = read_sections("nl_non_answers.txt")
     fillers = frozenset(sections["fillers"])
     return NonAnswerList(frozenset(_key(p, fillers) for p in sections["phrases"]), fillers,
                          frozenset(_key(p, fillers) for p in sections["unless_yes_no"]))
@@ -59,14 +50,9 @@ def _key(text: str, fillers: Iterable[str] = ()) -> str:
 
 
 def _text(value: object) -> str:
-    if value is None:
-        return ""
-    try:
-        if value != value:  # NaN
-            return ""
-    except TypeError:  # pandas NA
-        return ""
-    return str(value)
+    from ..io.cells import cell_text
+
+    return cell_text(value)
 
 
 def is_non_answer(text: object, extra: Iterable[str] = (), *, yes_no_question: bool = False) -> bool:
@@ -97,9 +83,13 @@ def yes_no_questions(texts: Sequence[object], questions: Sequence[object]) -> se
 
 
 def flag_non_answers(texts: Sequence[object], questions: Sequence[object] | None = None,
-                     extra: Iterable[str] = ()) -> list[bool]:
-    """Per answer: is it a non-answer? Yes/no questions are recognised from the answers (module docstring)."""
+                     extra: Iterable[str] = (), *, yes_no: set | None = None) -> list[bool]:
+    """Per answer: is it a non-answer? Yes/no questions are recognised from the answers (module docstring).
+
+    `yes_no`: the yes/no questions when already known (a file coded in chunks decides them once).
+    """
     questions = list(questions) if questions is not None else [None] * len(texts)
     extra = tuple(extra)
-    yes_no = yes_no_questions(texts, questions)
+    if yes_no is None:
+        yes_no = yes_no_questions(texts, questions)
     return [is_non_answer(text, extra, yes_no_question=question in yes_no) for text, question in zip(texts, questions)]

@@ -65,6 +65,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..model.selective import clopper_pearson_lower, min_count
+
 # Pseudo-count of disagreements behind the rare-theme floor, as a multiple of z^2 (z^2 / 2: Agresti-Coull).
 FLOOR_PSEUDO = 0.5
 MC_RESAMPLES = 9999
@@ -263,29 +265,6 @@ class AutoCodeCutoff:
     k: int  # audited answers at or above the cut-off
     right: int  # of which the machine's whole theme set was right
     level: float
-
-
-def min_count(target: float, level: float = 0.95) -> int:
-    """Fewest answers whose Clopper-Pearson lower bound can reach `target` (all of them right)."""
-    alpha = 1 - level
-    # k right of k gives the lower bound alpha ** (1 / k).
-    k = max(1, math.ceil(math.log(alpha) / math.log(target)))
-    while k > 1 and alpha ** (1 / (k - 1)) >= target:
-        k -= 1
-    while alpha ** (1 / k) < target:
-        k += 1
-    return k
-
-
-def clopper_pearson_lower(right, k, level: float = 0.95):
-    """One-sided Clopper-Pearson lower bound of a proportion: right of k at confidence `level`."""
-    import numpy as np
-    from scipy.stats import beta
-
-    right, k = np.asarray(right, dtype=float), np.asarray(k, dtype=float)
-    with np.errstate(invalid="ignore"):
-        bound = beta.ppf(1 - level, right, k - right + 1)
-    return np.where(right <= 0, 0.0, bound)
 
 
 def audit_cutoff(confidence, correct, target: float, *, level: float = 0.95) -> AutoCodeCutoff:

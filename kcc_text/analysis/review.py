@@ -62,6 +62,7 @@ class ReviewResult:
     has_scores: bool
     limit: int
     filters: dict[str, tuple[str, ...]]
+    n_in_training: int | None = None  # reviewed answers the model was trained on (None: model unknown)
 
 
 def coded_themes(coded, codebook=None) -> list[str]:
@@ -86,8 +87,13 @@ def _check_filter(coded, column: str, wanted: Iterable[str] | None, what: str, p
 
 def review(coded, labels, *, themes: Iterable[str] | None = None, waves: Iterable[str] | None = None,
            questions: Iterable[str] | None = None, limit: int = DEFAULT_LIMIT, coder: str | None = None,
-           coded_path: str | Path | None = None, labels_path: str | Path | None = None) -> ReviewResult:
-    """Compare a coded frame with a labels frame; return per-theme counts and the wrong decisions."""
+           coded_path: str | Path | None = None, labels_path: str | Path | None = None,
+           training_ids: Iterable[str] | None = None) -> ReviewResult:
+    """Compare a coded frame with a labels frame; return per-theme counts and the wrong decisions.
+
+    `training_ids`: the answers the model was trained on (from its card), so the result can say
+    how many reviewed answers the model had already seen: on those its recall looks too good.
+    """
     from ..io.coded import parse_evidence, split_themes
     from ..io.labels import label_sets
 
@@ -168,7 +174,11 @@ def review(coded, labels, *, themes: Iterable[str] | None = None, waves: Iterabl
             false_positives=tuple(i for _, i in sorted(fps, key=lambda p: p[0])[:limit]),
             false_negatives=tuple(i for _, i in sorted(fns, key=lambda p: p[0])[:limit]),
         ))
-    return ReviewResult(tuple(reviews), len(records), n_not_coded, has_scores, limit, filters)
+    seen = None
+    if training_ids is not None:
+        trained = set(map(str, training_ids))
+        seen = sum(1 for r in records if str(r["id"]) in trained)
+    return ReviewResult(tuple(reviews), len(records), n_not_coded, has_scores, limit, filters, seen)
 
 
 def _score(value) -> float | None:
@@ -185,8 +195,12 @@ def _item(record, kind, theme, score, source, words, machine, people, review_fla
                       wave=str(record.get("wave", "")), question=str(record.get("question", "")))
 
 
-def review_files(coded_path: str | Path, labels_path: str | Path, **options) -> ReviewResult:
-    """Read a coded output and a labels file and review their disagreements (see `review`)."""
+def review_files(coded_path: str | Path, labels_path: str | Path, *, model_path: str | Path | None = None,
+                 ignore_unknown_themes: bool = False, **options) -> ReviewResult:
+    """Read a coded output and a labels file and review their disagreements (see `review`).
+
+    With the model that coded the file, the result says how many reviewed answers it was trained on.
+    """
     from ..io.keys import keyed_by_question, with_keys
     from ..io.labels import read_labels
     from ..io.coded import read_coded
@@ -196,8 +210,13 @@ def review_files(coded_path: str | Path, labels_path: str | Path, **options) -> 
         if column not in coded.columns:
             raise InputFileError(f"missing column '{column}' (is this a coded output of `kcc-text code`?)",
                                  coded_path)
-    labels = read_labels(labels_path, coded_themes(coded))
+    labels = read_labels(labels_path, coded_themes(coded), ignore_unknown_themes=ignore_unknown_themes,
+                         known_from="the coded output")
     # Answers of a wide file share their respondent's id: then (id, question) names an answer.
     by_question = keyed_by_question(coded, labels)
     coded, labels = with_keys(coded, by_question, coded_path), with_keys(labels, by_question, labels_path)
+    if model_path is not None:
+        from ..model.persistence import read_card
+
+        options["training_ids"] = read_card(model_path).get("training_data", {}).get("ids", [])
     return review(coded, labels, coded_path=coded_path, labels_path=labels_path, **options)

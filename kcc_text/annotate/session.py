@@ -8,6 +8,10 @@ loses nothing, and the next run skips what this coder has already decided.
 The labels file is append-only. "Undo" shows the previous answer again; a new decision
 for it is appended with a later time, and the latest decision per answer and coder is
 the one that counts (`labels.label_sets`). Until then the earlier decision stands.
+
+A blind session (an audit) shows nothing of the machine: no suggested or pre-ticked theme,
+no score, no rules evidence, and the answers in file order (least-sure-first would tell the
+coder which answers the machine found hard).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ ACCEPT_KEYS = ("\r", "\n")
 NO_THEME_KEY = "0"
 SKIP_KEY = "s"
 UNDO_KEY = "u"
+MORE_KEY = " "  # the next lines of an answer too long for the screen
 QUIT_KEYS = ("q", "\x1b", "")  # "" is the end of scripted input
 ACTION_KEYS = {SKIP_KEY, UNDO_KEY, "q"}
 # Themes get 1-9, then the letters the actions do not use.
@@ -118,7 +123,7 @@ def prepare_labels_file(labels_path: str | Path) -> list[str]:
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             header = next(csv.reader(fh), [])
-    except UnicodeDecodeError:
+    except (UnicodeDecodeError, csv.Error):
         raise InputFileError("is not a UTF-8 labels CSV", path) from None
     header = [h.strip() for h in header]
     missing = [c for c in ("id", "theme", "coder", "coded_at") if c not in header]
@@ -132,7 +137,7 @@ class AnnotationSession:
     """One coder working through a queue: accept, toggle themes, no theme, skip, undo, quit."""
 
     def __init__(self, items: list[AnnotationItem], codebook, coder: str, labels_path: str | Path,
-                 now: Callable[[], datetime] | None = None):
+                 now: Callable[[], datetime] | None = None, *, blind: bool = False):
         if not coder.strip():
             raise UsageError("must name the person coding", setting="coder")
         if len(codebook.themes) > len(THEME_KEYS):
@@ -154,6 +159,9 @@ class AnnotationSession:
         self.n_saved = 0
         self.n_skipped = 0
         self.stopped = False
+        self.page = 0  # which screenful of a long answer is shown (the screen wraps it round)
+        # Blind: nothing is ticked beforehand, so Enter on nothing is more likely a slip than a decision.
+        self.blind = blind
         self._load_selection()
 
     @property
@@ -170,6 +178,7 @@ class AnnotationSession:
         return sum(1 for i in range(len(self.items)) if i not in self.recorded)
 
     def _load_selection(self) -> None:
+        self.page = 0
         item = self.current
         if item is None:
             self.selected = set()
@@ -203,6 +212,9 @@ class AnnotationSession:
         self.message = ""
 
     def accept(self) -> None:
+        if self.blind and not self.selected:
+            self.message = f"nothing ticked: press {NO_THEME_KEY} if no theme applies"
+            return
         self._decide(frozenset(self.selected))
 
     def no_theme(self) -> None:
@@ -259,6 +271,8 @@ class AnnotationSession:
             self.skip()
         elif key == UNDO_KEY:
             self.undo()
+        elif key == MORE_KEY:
+            self.page += 1
         elif key.lower() in self.keys:
             self.toggle(self.keys[key.lower()])
         else:
@@ -283,16 +297,23 @@ class SessionPlan:
 
 
 def plan_session(corpus_path, codebook_path, labels_path, coder: str, *, model_path=None,
-                 order: str = "uncertain", only_review: bool = False, columns=None, spacy_model=None,
-                 now: Callable[[], datetime] | None = None) -> SessionPlan:
-    """Read everything, suggest themes for the answers not yet coded by `coder`, and open a session."""
+                 order: str | None = None, only_review: bool = False, columns=None, spacy_model=None,
+                 now: Callable[[], datetime] | None = None, blind: bool = False) -> SessionPlan:
+    """Read everything, suggest themes for the answers not yet coded by `coder`, and open a session.
+
+    `order`: "uncertain" (the default) or "input" (the only order of a `blind` session).
+    """
     from ..codebook.definition import load_codebook
+    from ..coding import AnswerCode
     from ..io.corpus import read_answers
     from ..io.keys import answer_keys, keyed_by_question
     from ..io.writing import check_output_path
 
     if not coder.strip():
         raise UsageError("must name the person coding", setting="coder")
+    if blind:
+        check_blind(model_path=model_path, order=order, only_review=only_review)
+    order = order or ("input" if blind else "uncertain")
     check_output_path(labels_path, [corpus_path, codebook_path, model_path])
     codebook = load_codebook(codebook_path)
     notes = []
@@ -303,12 +324,25 @@ def plan_session(corpus_path, codebook_path, labels_path, coder: str, *, model_p
     done = coded_by(labels_path, coder.strip(), by_question=by_question)
     header = prepare_labels_file(labels_path)
     todo = frame[~keys.isin(done).to_numpy()].reset_index(drop=True)
-    codes = suggest(todo, codebook, model_path=model_path, spacy_model=spacy_model)
+    codes = ([AnswerCode((), {}, {}, None, False)] * len(todo) if blind
+             else suggest(todo, codebook, model_path=model_path, spacy_model=spacy_model))
     items = build_queue(todo, codes, codebook, order=order, only_review=only_review)
-    session = AnnotationSession(items, codebook, coder, labels_path, now=now)
+    session = AnnotationSession(items, codebook, coder, labels_path, now=now, blind=blind)
     if "codebook" not in header:
         notes.append(f"{Path(labels_path).name} has no codebook column: the codebook version is not recorded")
     return SessionPlan(session, len(frame), len(done & set(keys)), "codebook" in header, notes)
+
+
+def check_blind(*, model_path=None, order: str | None = None, only_review: bool = False) -> None:
+    """A blind session takes nothing from the machine: refuse the settings that would."""
+    if model_path is not None:
+        raise UsageError("is not used when coding blind: no suggestion may be shown", setting="model")
+    if only_review:
+        raise UsageError("picks answers by the machine's codes, which a blind coder must not know",
+                         setting="only_review")
+    if order not in (None, "input"):
+        raise UsageError(f"{order} would put answers in the machine's order: blind coding goes in file order",
+                         setting="order")
 
 
 def suggest(frame, codebook, *, model_path=None, spacy_model=None) -> list:

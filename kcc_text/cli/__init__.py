@@ -30,8 +30,10 @@ from . import evaluate_cmd  # noqa: E402
 from . import report_cmd  # noqa: E402
 from . import export_cmd  # noqa: E402
 from . import import_cmd  # noqa: E402
+from . import merge_cmd  # noqa: E402
 from . import pseudonymise_cmd  # noqa: E402
 from . import review_cmd  # noqa: E402
+from . import sample_cmd  # noqa: E402
 from . import shift_cmd  # noqa: E402
 from . import train_cmd  # noqa: E402
 
@@ -45,8 +47,10 @@ app.command("evaluate")(evaluate_cmd.evaluate)
 app.command("report")(report_cmd.report)
 app.command("export")(export_cmd.export)
 app.command("import-codes")(import_cmd.import_codes)
+app.command("merge")(merge_cmd.merge)
 app.command("pseudonymise")(pseudonymise_cmd.pseudonymise)
 app.command("review")(review_cmd.review)
+app.command("sample")(sample_cmd.sample)
 app.command("shift")(shift_cmd.shift)
 app.command("train")(train_cmd.train)
 

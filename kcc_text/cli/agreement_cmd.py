@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from .common import console, err_console, guard
+from .options import IgnoreUnknownThemes
 
 
 class AgreementFormat(str, enum.Enum):
@@ -34,6 +35,7 @@ def agreement(
         "--coder-b", help="Use only this coder's codes from LABELS_B.")] = None,
     theme: Annotated[list[str] | None, typer.Option(
         "--theme", "-t", help="Report only this theme (repeatable).")] = None,
+    ignore_unknown_themes: IgnoreUnknownThemes = False,
 ) -> None:
     """Percent agreement, Cohen's kappa and Krippendorff's alpha per theme and overall (row ALL)."""
     from ..analysis.agreement import agreement_files
@@ -42,7 +44,7 @@ def agreement(
     if out is not None:
         check_output_path(out, [labels_a, labels_b, codebook])
     result = agreement_files(labels_a, labels_b, codebook_path=codebook, coder_a=coder_a, coder_b=coder_b,
-                             themes=theme or None)
+                             themes=theme or None, ignore_unknown_themes=ignore_unknown_themes)
     for note in result.notes:
         err_console.print(f"note: {note}", markup=False)
     if fmt is AgreementFormat.table:

@@ -13,6 +13,8 @@ from .options import (CodebookOpt, HeaderRow, IdCol, ModelOpt, QuestionCol, Ques
                       SpacyModel, TextCols, WaveCol, answer_options)
 
 LEGEND = "Enter accept · 1-9, a-z toggle a theme · 0 no theme · s skip · u undo · q quit"
+BLIND_LEGEND = "Enter save · 1-9 a-z tick a theme · 0 no theme · s skip · u undo · q quit"
+SCREEN = (80, 24)  # what a blind screen must fit when the terminal's size is unknown
 
 
 class Order(str, enum.Enum):
@@ -28,23 +30,38 @@ def annotate(
         "--labels", "-l", help="Labels file to append decisions to (created when missing; never rewritten).")],
     coder: Annotated[str, typer.Option("--coder", help="Your name or initials, stored with every decision.")],
     model: ModelOpt = None,
-    order: Annotated[Order, typer.Option(
-        "--order", help="uncertain: the answers the machine is least sure of first; input: file order.")
-    ] = Order.uncertain,
+    order: Annotated[Order | None, typer.Option(
+        "--order", help="uncertain (default): the answers the machine is least sure of first; input: file "
+                        "order (the only order with --blind).")] = None,
     only_review: Annotated[bool, typer.Option(
         "--only-review", help="Only answers the machine would send to review.")] = False,
+    blind: Annotated[bool, typer.Option(
+        "--blind", help="Code without seeing anything of the machine (for an audit): no suggested or ticked "
+                        "theme, no scores, file order; the screen fits 80x24.")] = False,
     spacy_model: SpacyModel = None,
     id_col: IdCol = "id", text_col: TextCols = None, wave_col: WaveCol = "wave",
     question_col: QuestionCol = "question", question: QuestionKey = None, sheet: SheetOpt = None,
     header_row: HeaderRow = 1, skip_rows: SkipRows = None,
 ) -> None:
-    """Code answers by hand with suggested themes; resumes where you stopped."""
+    """Code answers by hand with suggested themes (none with --blind); resumes where you stopped."""
+    from ..io.locking import exclusive
+    from ..io.writing import check_output_path
+
+    check_output_path(labels, [corpus, codebook, model])
+    # One session per labels file: a second one would code the same answers again.
+    with exclusive(labels, "annotate"):
+        _annotate(corpus, codebook, labels, coder, model=model, order=order, only_review=only_review,
+                  spacy_model=spacy_model, blind=blind,
+                  columns=answer_options(id_col, text_col, wave_col, question_col, question, sheet, header_row,
+                                         skip_rows))
+
+
+def _annotate(corpus, codebook, labels, coder, *, model, order, only_review, spacy_model, blind,
+              columns) -> None:
     from ..annotate.session import plan_session
 
-    plan = plan_session(corpus, codebook, labels, coder, model_path=model, order=order.value,
-                        only_review=only_review, spacy_model=spacy_model,
-                        columns=answer_options(id_col, text_col, wave_col, question_col, question, sheet,
-                                               header_row, skip_rows))
+    plan = plan_session(corpus, codebook, labels, coder, model_path=model, order=order.value if order else None,
+                        only_review=only_review, spacy_model=spacy_model, blind=blind, columns=columns)
     for note in plan.notes:
         console.print(f"note: {note}", highlight=False, markup=False)
     session = plan.session
@@ -53,7 +70,7 @@ def annotate(
                       f"{session.coder}; empty answers are left out.", highlight=False, markup=False)
         return
     try:
-        session.run(_read_key, _show)
+        session.run(_read_key, _show_blind if blind else _show)
     finally:
         # Decisions are already on disk; this only tells the coder where things stand.
         left = session.remaining
@@ -111,3 +128,68 @@ def screen(session):
     if session.message:
         parts.append(Text(session.message, style="yellow"))
     return Group(*parts)
+
+
+def _show_blind(session) -> None:
+    if console.is_terminal:
+        console.clear()
+        width, height = console.size
+    else:
+        width, height = SCREEN
+    console.print(blind_screen(session, width=width, height=height), soft_wrap=True)
+
+
+def blind_screen(session, *, width: int = SCREEN[0], height: int = SCREEN[1]):
+    """The answer and the themes that apply, nothing of the machine, in at most `height` lines of `width`.
+
+    The themes go in up to three columns; an answer longer than the lines left shows a page at a
+    time (space for the next).
+    """
+    import math
+    import textwrap
+
+    from rich.console import Group
+    from rich.text import Text
+
+    item = session.current
+    themes = [t for t in session.codebook.themes if t.id in item.applicable]
+    columns = 1 if len(themes) <= 8 else (2 if len(themes) <= 24 else 3)
+    rows = math.ceil(len(themes) / columns)
+    cell = width // columns
+    where = " · ".join(x for x in (item.wave, item.question) if x)
+    title = " · ".join([f"{session.position + 1}/{len(session.items)}", item.id] + ([where] if where else [])
+                       + ["blind"])
+    lines = [Text(_fit(title, width), style="bold"), Text("─" * width, style="dim")]
+    text_rows = max(3, height - 5 - rows)
+    wrapped = textwrap.wrap(item.text, width) or [""]
+    if len(wrapped) > text_rows:
+        per_page = text_rows - 1
+        pages = math.ceil(len(wrapped) / per_page)
+        page = session.page % pages
+        shown = wrapped[page * per_page:(page + 1) * per_page]
+        lines.extend(Text(line) for line in shown)
+        lines.extend(Text("") for _ in range(per_page - len(shown)))
+        lines.append(Text(_fit(f"… page {page + 1}/{pages} of this answer: space shows the next", width),
+                          style="dim"))
+    else:
+        lines.extend(Text(line) for line in wrapped)
+    lines.append(Text("─" * width, style="dim"))
+    for r in range(rows):
+        line = Text()
+        for c in range(columns):
+            index = c * rows + r
+            if index >= len(themes):
+                break
+            theme = themes[index]
+            on = theme.id in session.selected
+            box = "[x]" if on else "[ ]"
+            label = _fit(f"{box} {session.key_of[theme.id]} {theme.label}", cell - 1)
+            line.append(label.ljust(cell) if c < columns - 1 else label, style="bold green" if on else "")
+        lines.append(line)
+    lines.append(Text(_fit(BLIND_LEGEND, width), style="dim"))
+    lines.append(Text(_fit(session.message, width), style="yellow"))
+    return Group(*lines)
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:max(0, width - 1)] + "…"

@@ -56,13 +56,18 @@ def diff(
     old: Annotated[Path, typer.Argument(help="The earlier codebook.")],
     new: Annotated[Path, typer.Argument(help="The later codebook.")],
 ) -> None:
-    """List added, removed and changed themes and patterns, and the version bump they call for."""
+    """List added, removed and changed themes and patterns, and the version bump they call for.
+
+    Exits 1 when the new version number is lower than the change calls for."""
     from ..codebook.definition import load_codebook
     from ..codebook.diff import diff_codebooks
     from ..render.codebook import diff_view
 
     result = diff_codebooks(load_codebook(old), load_codebook(new))
     console.print(diff_view(result))
+    if not result.version_ok:
+        # Like `diff` itself: 1 says "differences that need attention", scriptable in a release check.
+        raise typer.Exit(1)
 
 
 @app.command("export")

@@ -35,15 +35,30 @@ def run_guarded(app) -> None:
 
 
 def guard(func):
-    """Decorator for command functions: domain errors become `fail`, also under CliRunner."""
+    """Decorator for command functions: domain errors become `fail`, also under CliRunner;
+    rows the library left out on request (`SkippedRowsWarning`) become a `warning:` line on stderr."""
     import functools
+    import warnings
+
+    from ..errors import SkippedRowsWarning
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except KccError as error:
-            fail(error)
+        with warnings.catch_warnings():
+            shown = warnings.showwarning
+
+            def show(message, category, filename, lineno, file=None, line=None):
+                if issubclass(category, SkippedRowsWarning):
+                    print(f"warning: {message}", file=sys.stderr)
+                else:
+                    shown(message, category, filename, lineno, file, line)
+
+            warnings.simplefilter("always", SkippedRowsWarning)
+            warnings.showwarning = show
+            try:
+                return func(*args, **kwargs)
+            except KccError as error:
+                fail(error)
 
     return wrapper
 

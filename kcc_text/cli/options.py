@@ -28,7 +28,14 @@ CodebookOpt = Annotated[Path, typer.Option("--codebook", "-c", help="Codebook YA
 SpacyModel = Annotated[str | None, typer.Option(
     "--spacy-model", help="Installed spaCy model to use instead of the embedded Dutch pipeline "
                           "(e.g. nl_core_news_md).")]
+IgnoreUnknownThemes = Annotated[bool, typer.Option(
+    "--ignore-unknown-themes", help="Leave out label rows whose theme is not in the codebook (and say how "
+                                    "many) instead of stopping with an error that lists them.")]
 ModelOpt = Annotated[Path | None, typer.Option("--model", "-m", help="Trained model file (from `train`).")]
+AllowCodebookChange = Annotated[bool, typer.Option(
+    "--allow-codebook-change", help="Use the model with a codebook whose themes changed since training "
+                                    "(added, removed or redefined); new themes are then found by their "
+                                    "patterns alone. Wording and pattern changes are accepted without it.")]
 
 
 def column_map(id_col: str, text_col: str, wave_col: str, question_col: str):

@@ -24,7 +24,7 @@ def pseudonymise(
     id_col: IdCol = "id", text_col: TextCol = "text",
 ) -> None:
     """Replace personal data in the answers by numbered tags such as [PERSOON-1] and report how many."""
-    from ..privacy import pseudonymise_file
+    from ..privacy.pseudonymise import pseudonymise_file
     from ..render.privacy import pseudonymise_table
 
     columns = column_map(id_col, text_col, "wave", "question")

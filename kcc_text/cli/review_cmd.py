@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from .common import console, guard
+from .options import IgnoreUnknownThemes
 
 
 @guard
@@ -23,10 +24,15 @@ def review(
         "--limit", "-n", help="Answers shown per theme and kind (false positives, false negatives); "
                               "0 shows the summary only.")] = 10,
     coder: Annotated[str | None, typer.Option("--coder", help="Use only this coder's labels.")] = None,
+    model: Annotated[Path | None, typer.Option(
+        "--model", "-m", help="The model that coded the file: the header then says how many reviewed "
+                              "answers it was trained on.")] = None,
+    ignore_unknown_themes: IgnoreUnknownThemes = False,
 ) -> None:
     """Show false positives and false negatives per theme, most confidently wrong first."""
     from ..render.review import review_view
     from ..analysis.review import review_files
 
-    result = review_files(coded, labels, themes=theme, waves=wave, questions=question, limit=limit, coder=coder)
+    result = review_files(coded, labels, themes=theme, waves=wave, questions=question, limit=limit, coder=coder,
+                          model_path=model, ignore_unknown_themes=ignore_unknown_themes)
     console.print(review_view(result, plain=not console.is_terminal))

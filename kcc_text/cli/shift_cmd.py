@@ -10,7 +10,9 @@ from typing import Annotated
 
 import typer
 
+from ..analysis.audit_labels import read_audit  # noqa: F401  (moved to the library; still importable here)
 from .common import console, err_console, guard
+from .options import IgnoreUnknownThemes
 
 OUT_FORMATS = {".csv": "csv", ".json": "json", ".md": "md"}
 
@@ -52,6 +54,7 @@ def shift(
         "--plot", help="Also draw the shares per group with their intervals to this .png or .svg file.")] = None,
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Write the report (csv, json or md) to this file instead of the terminal.")] = None,
+    ignore_unknown_themes: IgnoreUnknownThemes = False,
 ) -> None:
     """Compare theme shares between groups per question: difference in points, 95% interval, corrected test."""
     from ..errors import UsageError
@@ -79,7 +82,8 @@ def shift(
 
     result = compare_file(coded, by=by, group_a=group_from, group_b=group_to, question=question, labels=labels,
                           codebook=codebook, test=test, correction=correction, audit=audit,
-                          include_non_answers=include_non_answers)
+                          include_non_answers=include_non_answers,
+                          ignore_unknown_themes=ignore_unknown_themes)
 
     if plot is not None:
         from ..analysis.plot import plot_shift
@@ -130,7 +134,8 @@ def _resolve_format(fmt: str | None, out: Path | None) -> str:
 
 def compare_file(coded: Path, *, by: str, group_a: str | None, group_b: str | None, question: str | None,
                  labels: Path | None, codebook: Path | None, test: str, correction: str,
-                 audit: Path | None = None, include_non_answers: bool = False):
+                 audit: Path | None = None, include_non_answers: bool = False,
+                 ignore_unknown_themes: bool = False):
     """Read the inputs and run the comparison; data errors name the answers (or audit) file."""
     from ..errors import KccError
     from ..analysis.shift import shift_from_labels, theme_shift
@@ -144,14 +149,16 @@ def compare_file(coded: Path, *, by: str, group_a: str | None, group_b: str | No
         book = load_codebook(codebook)
     themes = list(book.themes) if book is not None else None
     options = dict(by=by, group_a=group_a, group_b=group_b, question=question, test=test, correction=correction,
-                   include_non_answers=include_non_answers)
+                   include_non_answers=include_non_answers,
+                   non_answer_phrases=book.non_answers if book is not None else ())
     audit_sets = read_audit(audit, frame, book) if audit is not None else None
     try:
         if labels is not None:
             from ..io.keys import keyed_by_question, with_keys
             from ..io.labels import label_sets, read_labels
 
-            human = read_labels(labels, known_themes=book.theme_ids if book is not None else None)
+            human = read_labels(labels, known_themes=book.theme_ids if book is not None else None,
+                                ignore_unknown_themes=ignore_unknown_themes)
             # Answers of a wide file share their respondent's id: then (id, question) names an answer.
             by_question = keyed_by_question(frame, human)
             sets = label_sets(with_keys(human, by_question, labels))
@@ -169,38 +176,3 @@ def compare_file(coded: Path, *, by: str, group_a: str | None, group_b: str | No
             result.warnings.insert(0, f"{coded} was coded with {', '.join(used)}, the labels shown are from "
                                       f"{book.ref}")
     return result
-
-
-def read_audit(path: Path, frame, book):
-    """The audit's latest decision per answer, keyed as the coded file's rows are; errors name the audit file.
-
-    Themes must be the codebook's, or without --codebook ones the coded file knows (assigned somewhere, or a
-    model's `p_<theme>` column); every audited answer must be in the coded file.
-    """
-    from ..errors import InputFileError, KccError
-    from ..io.labels import label_sets, read_labels
-    from ..analysis.shift import audit_by_row, split_themes
-
-    labels = read_labels(path, known_themes=book.theme_ids if book is not None else None)
-    if book is None and "themes" in frame.columns:
-        known = {t for value in frame["themes"] for t in split_themes(value)}
-        known |= {c[2:] for c in frame.columns if c.startswith("p_")}
-        unknown = sorted(set(labels["theme"]) - known - {""})
-        if unknown:
-            line = int(labels["theme"].isin(unknown).to_numpy().argmax()) + 2
-            raise InputFileError(f"theme '{unknown[0]}' is not in the coded file"
-                                 + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else "")
-                                 + "; give --codebook to name every theme", path, line=line)
-    ids = frame["id"].astype(str).str.strip() if "id" in frame.columns else None
-    if ids is not None and ids.duplicated().any() and "question" in labels.columns:
-        # One row per id and question (wide input coded long): join on both.
-        sets = {}
-        for q, part in labels.groupby(labels["question"].astype(str).str.strip(), sort=False):
-            sets.update({(answer_id, q): themes for answer_id, themes in label_sets(part).items()})
-    else:
-        sets = label_sets(labels)
-    try:
-        audit_by_row(frame, sets)
-    except KccError as error:
-        raise type(error)(error.detail, path) from None
-    return sets

@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CodebookError
+from . import limits
+from .limits import shown, shown_text
 
 THEME_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
 NEGATION_MODES = ("allow", "exclude", "require")
-TOP_KEYS = {"codebook", "version", "language", "description", "questions", "themes"}
+TOP_KEYS = {"codebook", "version", "language", "description", "questions", "themes", "non_answers"}
 THEME_KEYS = {"id", "label", "description", "include", "exclude", "examples", "questions",
               "negation", "patterns"}
 PATTERN_KEYS = {"pattern", "tokens", "negation"}
@@ -66,6 +68,8 @@ class Codebook:
     description: str = ""
     questions: dict[str, str] = field(default_factory=dict)
     path: str | None = None
+    # Phrases that are non-answers in this survey, on top of the Dutch default (`analysis.non_answers`).
+    non_answers: tuple[str, ...] = ()
 
     @property
     def ref(self) -> str:
@@ -89,14 +93,31 @@ class Codebook:
         return [t for t in self.themes if t.applies_to(question)]
 
     @property
+    def content(self) -> dict[str, Any]:
+        """What decides coding, as plain data (not version, description or line numbers)."""
+        content = {"language": self.language, "themes": [_theme_content(t) for t in self.themes]}
+        if self.non_answers:  # only when given, so that codebooks without the list keep their hash
+            content["non_answers"] = list(self.non_answers)
+        return content
+
+    @property
     def hash(self) -> str:
-        """sha256 over the content that decides coding (not version, description or line numbers)."""
-        content = {
-            "language": self.language,
-            "themes": [_theme_content(t) for t in self.themes],
-        }
-        blob = json.dumps(content, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        """sha256 over `content`."""
+        blob = json.dumps(self.content, sort_keys=True, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()[:16]
+
+    @classmethod
+    def from_content(cls, name: str, version: str, content: dict[str, Any]) -> "Codebook":
+        """The codebook a model card recorded (`content`), for comparing it with another version."""
+        themes = tuple(Theme(
+            id=t["id"], label=t["label"], description=t["description"], include=tuple(t["include"]),
+            exclude=tuple(t["exclude"]), examples=tuple(t["examples"]),
+            questions=frozenset(t["questions"]) if t["questions"] is not None else None, negation=t["negation"],
+            patterns=tuple(Pattern(text, tuple(tokens) if tokens else None, negation)
+                           for text, tokens, negation in t["patterns"]))
+            for t in content["themes"])
+        return cls(name=name, version=version, language=content["language"], themes=themes,
+                   non_answers=tuple(content.get("non_answers", ())))
 
 
 def _theme_content(theme: Theme) -> dict[str, Any]:
@@ -112,8 +133,38 @@ def _theme_content(theme: Theme) -> dict[str, Any]:
 def _loader():
     import yaml
 
-    class LineLoader(yaml.SafeLoader):
-        """Keeps the line of every mapping and sequence item, and refuses duplicate keys."""
+    # libyaml's parser is ten times faster and caps nesting itself; the pure-Python one is the fallback.
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class LineLoader(base):
+        """Keeps the line of every mapping and sequence item, refuses duplicate keys, and checks
+        the document's size and depth (`limits`) before building anything from it."""
+
+        _depth = 0
+        _composed = 0
+
+        def compose_node(self, parent, index):  # only the pure-Python composer calls this
+            self._depth += 1
+            self._composed += 1
+            try:
+                if self._composed > limits.MAX_VALUES:
+                    raise CodebookError(f"the YAML holds more than {limits.MAX_VALUES:,} values; a codebook is "
+                                        "far smaller", line=self.peek_event().start_mark.line + 1)
+                if self._depth > limits.MAX_DEPTH:
+                    mark = self.peek_event().start_mark
+                    raise CodebookError(f"the YAML is nested more than {limits.MAX_DEPTH} levels deep",
+                                        line=mark.line + 1)
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+
+        def construct_document(self, node):
+            n_themes = limits.theme_count(node)
+            if n_themes > limits.MAX_THEMES:
+                raise CodebookError(f"{n_themes} themes; kcc-text handles at most {limits.MAX_THEMES} "
+                                    "(split the codebook, e.g. per question)", line=node.start_mark.line + 1)
+            limits.check_node_tree(node, None)
+            return super().construct_document(node)
 
         def construct_mapping(self, node, deep=False):
             seen: dict[Any, int] = {}
@@ -143,6 +194,9 @@ def load_codebook(path: str | Path) -> Codebook:
     if not path.exists():
         raise CodebookError("file not found", path)
     try:
+        size = path.stat().st_size
+        if size > limits.MAX_FILE_BYTES and path.is_file():
+            raise CodebookError(f"is {size:,} bytes; a codebook is at most {limits.MAX_FILE_BYTES:,}", path)
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise CodebookError("is not UTF-8 text", path) from None
@@ -164,6 +218,8 @@ def parse_codebook(text: str, path: str | Path = "<codebook>") -> Codebook:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise CodebookError(f"invalid YAML: {problem}", path, mark.line + 1 if mark else None) from None
+    except RecursionError:  # a safety net: the limits above stop nesting long before Python's stack ends
+        raise CodebookError("the YAML is nested too deeply", path) from None
     if data is None:
         raise CodebookError("file is empty", path)
     if not isinstance(data, dict):
@@ -185,14 +241,17 @@ def _build(data: dict, path) -> Codebook:
         if key not in top:
             raise CodebookError(f"missing top-level field '{key}'", path, data[_LINE])
     name = _string(top["codebook"], "codebook", path, data[_LINE])
-    version = str(top["version"])
+    version = top["version"] if isinstance(top["version"], (str, int, float)) else shown(top["version"])
+    version = str(version)
     if not SEMVER.match(version):
-        raise CodebookError(f"version '{version}' is not a semantic version such as 1.0.0", path, data[_LINE])
+        raise CodebookError(f"version '{shown_text(version)}' is not a semantic version such as 1.0.0", path,
+                            data[_LINE])
     language = _string(top.get("language", "nl"), "language", path, data[_LINE])
     questions = top.get("questions") or {}
     if not isinstance(questions, dict):
         raise CodebookError("questions must map question keys to their wording", path, data[_LINE])
-    questions = {str(k): str(v) for k, v in _fields(questions).items()}
+    questions = {str(k): _text(v, f"question '{shown_text(str(k))}'", path, data[_LINE])
+                 for k, v in _fields(questions).items()}
     themes_data = top["themes"]
     if not isinstance(themes_data, list) or not themes_data:
         raise CodebookError("themes must be a non-empty list", path, data[_LINE])
@@ -208,8 +267,27 @@ def _build(data: dict, path) -> Codebook:
         seen[theme.id] = theme.line
         themes.append(theme)
     return Codebook(name=name, version=version, language=language, themes=tuple(themes),
-                    description=str(top.get("description") or "").strip(), questions=questions,
-                    path=str(path))
+                    description=_text(top.get("description"), "description", path, data[_LINE]),
+                    questions=questions, path=str(path),
+                    non_answers=_non_answers(top.get("non_answers"), data, path))
+
+
+def _non_answers(value: Any, data: dict, path) -> tuple[str, ...]:
+    """The codebook's own non-answers: a list of whole answers such as "zie vorige vraag"."""
+    if value is None:
+        return ()
+    lines = data[_ITEM_LINES].get("non_answers", [])
+    if not isinstance(value, list):
+        raise CodebookError("non_answers must be a list of texts (whole answers that say nothing, such as "
+                            "'zie vorige vraag')", path, data[_LINE])
+    phrases = []
+    for index, item in enumerate(value):
+        line = lines[index] if index < len(lines) else data[_LINE]
+        if not isinstance(item, (str, int, float)) or isinstance(item, bool) or not str(item).strip():
+            raise CodebookError(f"non_answers item #{index + 1} must be a non-empty text (got {item!r})",
+                                path, line)
+        phrases.append(str(item).strip())
+    return tuple(phrases)
 
 
 def _theme(item: Any, index: int, line: int | None, path, questions: dict[str, str]) -> Theme:
@@ -224,13 +302,13 @@ def _theme(item: Any, index: int, line: int | None, path, questions: dict[str, s
         raise CodebookError(f"{where}: unknown field '{unknown[0]}' (allowed: {', '.join(sorted(THEME_KEYS))})",
                             path, line)
     if not isinstance(theme_id, str) or not THEME_ID.match(theme_id):
-        raise CodebookError(f"{where}: field 'id' must match [a-z][a-z0-9_]* (got {theme_id!r})", path, line)
+        raise CodebookError(f"{where}: field 'id' must match [a-z][a-z0-9_]* (got {shown(theme_id)})", path, line)
     if "label" not in raw:
         raise CodebookError(f"{where}: missing field 'label'", path, line)
     negation = raw.get("negation", "allow")
     if negation not in NEGATION_MODES:
         raise CodebookError(f"{where}: field 'negation' must be one of {', '.join(NEGATION_MODES)} "
-                            f"(got {negation!r})", path, line)
+                            f"(got {shown(negation)})", path, line)
     theme_questions = raw.get("questions")
     if theme_questions is not None:
         if isinstance(theme_questions, str):
@@ -253,7 +331,7 @@ def _theme(item: Any, index: int, line: int | None, path, questions: dict[str, s
     )
     return Theme(
         id=theme_id, label=_string(raw["label"], f"{where}: field 'label'", path, line),
-        description=str(raw.get("description") or "").strip(),
+        description=_text(raw.get("description"), f"{where}: field 'description'", path, line),
         include=_string_list(raw.get("include"), f"{where}: field 'include'", path, line),
         exclude=_string_list(raw.get("exclude"), f"{where}: field 'exclude'", path, line),
         examples=_string_list(raw.get("examples"), f"{where}: field 'examples'", path, line),
@@ -265,10 +343,12 @@ def _pattern(item: Any, theme_negation: str, where: str, path, line: int | None)
     from .patterns import parse_pattern_string, validate_token_pattern
 
     if isinstance(item, str):
+        _check_length(item, where, path, line)
         parse_pattern_string(item, where, path, line)
         return Pattern(text=item.strip(), tokens=None, negation=theme_negation, line=line)
     if not isinstance(item, dict):
-        raise CodebookError(f"{where}: invalid pattern: expected a string or a mapping, got {item!r}", path, line)
+        raise CodebookError(f"{where}: invalid pattern: expected a string or a mapping, got {shown(item)}", path,
+                            line)
     line = item.get(_LINE, line)
     raw = _fields(item)
     unknown = sorted(set(raw) - PATTERN_KEYS)
@@ -283,11 +363,30 @@ def _pattern(item: Any, theme_negation: str, where: str, path, line: int | None)
     if "pattern" in raw:
         if not isinstance(raw["pattern"], str):
             raise CodebookError(f"{where}: invalid pattern: 'pattern' must be a string", path, line)
+        _check_length(raw["pattern"], where, path, line)
         parse_pattern_string(raw["pattern"], where, path, line)
         return Pattern(text=raw["pattern"].strip(), tokens=None, negation=negation, line=line)
     tokens = _strip_lines(raw["tokens"])
+    if isinstance(tokens, list) and len(tokens) > limits.MAX_TOKEN_SPECS:
+        raise CodebookError(f"{where}: invalid pattern: {len(tokens)} tokens; at most {limits.MAX_TOKEN_SPECS}",
+                            path, line)
     validate_token_pattern(tokens, where, path, line)
     return Pattern(text=None, tokens=tuple(tokens), negation=negation, line=line)
+
+
+def _check_length(text: str, where: str, path, line) -> None:
+    if len(text) > limits.MAX_PATTERN_CHARS:
+        raise CodebookError(f"{where}: invalid pattern '{shown_text(text.strip())}': longer than "
+                            f"{limits.MAX_PATTERN_CHARS} characters", path, line)
+
+
+def _text(value: Any, what: str, path, line) -> str:
+    """An optional free text (a description): a scalar, never a list or mapping."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        raise CodebookError(f"{what} must be a text", path, line)
+    return str(value).strip()
 
 
 def _strip_lines(value):

@@ -3,8 +3,8 @@
 Policy (stated in the README): a change that makes codes made under the old version
 mean something else is MAJOR (a theme removed, its questions, negation, include or
 exclude rules changed); a change that codes more or differently without redefining a
-theme is MINOR (a theme added, patterns added or removed); wording is PATCH (label,
-description, examples).
+theme is MINOR (a theme added, patterns added or removed, non-answers added or removed,
+which changes the base of every share); wording is PATCH (label, description, examples).
 """
 
 from __future__ import annotations
@@ -33,12 +33,15 @@ class CodebookDiff:
     added: list[str]
     removed: list[str]
     changed: list[ThemeChange]
+    non_answers_added: list[str] = field(default_factory=list)
+    non_answers_removed: list[str] = field(default_factory=list)
 
     @property
     def required_bump(self) -> str:
         if self.removed or any(set(c.fields) & set(MAJOR_FIELDS) for c in self.changed):
             return "major"
-        if self.added or any(c.patterns_added or c.patterns_removed for c in self.changed):
+        if self.added or self.non_answers_added or self.non_answers_removed or any(
+                c.patterns_added or c.patterns_removed for c in self.changed):
             return "minor"
         if self.changed:
             return "patch"
@@ -88,7 +91,9 @@ def diff_codebooks(old: Codebook, new: Codebook) -> CodebookDiff:
         if change.fields or change.patterns_added or change.patterns_removed:
             changed.append(change)
     return CodebookDiff(old, new, added=[t for t in new_ids if t not in old_ids],
-                        removed=[t for t in old_ids if t not in new_ids], changed=changed)
+                        removed=[t for t in old_ids if t not in new_ids], changed=changed,
+                        non_answers_added=[p for p in new.non_answers if p not in old.non_answers],
+                        non_answers_removed=[p for p in old.non_answers if p not in new.non_answers])
 
 
 def _show(pattern: tuple[str, str]) -> str:

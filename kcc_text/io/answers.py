@@ -13,10 +13,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputFileError
+from .seen_ids import SeenIds
 
 ENCODINGS = ("utf-8-sig", "cp1252")  # the contract's encodings; utf-8-sig also reads plain UTF-8
 DELIMITERS = ",;\t"
 _BLOCK = 1 << 20
+_SNIFF_CHARS = 1 << 16
+
+
+class _NulFinder:
+    """The line of the first NUL character in text fed block by block (None if there is none)."""
+
+    def __init__(self) -> None:
+        self.lines = 1
+        self.line: int | None = None
+
+    def feed(self, text: str) -> None:
+        if self.line is None and "\x00" in text:
+            self.line = self.lines + text.count("\n", 0, text.index("\x00"))
+        self.lines += text.count("\n")
 
 
 @dataclass(frozen=True)
@@ -58,10 +73,11 @@ def sniff_csv(path: Path) -> tuple[str, str]:
     encoding = None
     for candidate in ENCODINGS:
         decoder = codecs.getincrementaldecoder(candidate)()
+        nul = _NulFinder()
         try:
             with path.open("rb") as fh:
                 while block := fh.read(_BLOCK):
-                    decoder.decode(block)
+                    nul.feed(decoder.decode(block))
                 decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
@@ -69,8 +85,16 @@ def sniff_csv(path: Path) -> tuple[str, str]:
         break
     if encoding is None:
         raise InputFileError("is neither UTF-8 nor Windows-1252 text", path)
+    if nul.line is not None:
+        raise InputFileError("holds a NUL character (a damaged or binary file?); remove it and try again",
+                             path, line=nul.line)
     with path.open(encoding=encoding, newline="") as fh:
-        sample = "".join(line for _, line in zip(range(50), fh))
+        # At most 50 lines and 64 KB: one giant line must not be read whole just to sniff.
+        sample = fh.read(_SNIFF_CHARS)
+        lines = sample.splitlines(keepends=True)
+        if len(sample) == _SNIFF_CHARS and len(lines) > 1:
+            lines.pop()  # cut off mid-line
+        sample = "".join(lines[:50])
     try:
         delimiter = csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:
@@ -103,9 +127,13 @@ def _whole_frame(path: Path, kind: str):
     if kind == "xlsx":
         import pandas as pd
 
+        from .xlsx_scan import check_first_sheet
+
+        rows = check_first_sheet(path)  # stops the reader at the last row with content
         try:
             # keep_default_na=False: an answer or metadata cell reading "NA" or "None" is data, not missing.
-            return pd.read_excel(path, dtype=object, engine="openpyxl", keep_default_na=False)
+            return pd.read_excel(path, dtype=object, engine="openpyxl", keep_default_na=False,
+                                 nrows=rows or None)  # one row more than needed: blank rows are dropped
         except Exception as exc:  # openpyxl raises many types for a damaged workbook
             raise InputFileError(f"is not a readable XLSX workbook ({type(exc).__name__})", path) from None
     try:
@@ -123,7 +151,13 @@ def _as_strings(frame, path: Path):
         dupes = sorted(set(frame.columns[frame.columns.duplicated()]))
         raise InputFileError(f"duplicate column names: {', '.join(dupes)}", path)
     if len(frame):
-        frame = frame.astype(object).where(frame.notna(), "").map(_as_text)
+        import numpy as np
+        import pandas as pd
+
+        # One pass over all cells, not one per column: an SPSS file may have thousands of variables.
+        values = frame.astype(object).to_numpy(dtype=object, copy=True)
+        values[pd.isna(values)] = ""
+        frame = pd.DataFrame(np.frompyfunc(_as_text, 1, 1)(values), index=frame.index, columns=frame.columns)
     return frame
 
 
@@ -161,7 +195,7 @@ class _CorpusChecker:
     def __init__(self, path: Path, columns: ColumnMap):
         self.path = path
         self.columns = columns
-        self.seen: set[str] = set()
+        self.seen = SeenIds()  # 8 bytes per id, so a streamed file's ids do not fill memory
         self.rows = 0
 
     def canonical(self, frame):
@@ -188,10 +222,9 @@ class _CorpusChecker:
         empty = (ids == "").to_numpy()
         if empty.any():
             raise InputFileError("empty id", path, line=self.rows + int(empty.argmax()) + 2)
-        for offset, answer_id in enumerate(ids):
-            if answer_id in self.seen:
-                raise InputFileError(f"duplicate id '{answer_id}'", path, line=self.rows + offset + 2)
-            self.seen.add(answer_id)
+        offset = self.seen.first_repeat(ids.tolist())
+        if offset is not None:
+            raise InputFileError(f"duplicate id '{ids.iloc[offset]}'", path, line=self.rows + offset + 2)
         self.rows += len(frame)
         order = ["id", "text"] + [c for c in ("wave", "question") if c in frame.columns]
         return frame[order + [c for c in frame.columns if c not in order]].reset_index(drop=True)

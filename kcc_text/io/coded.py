@@ -1,8 +1,11 @@
 """The coded-output format: its columns, and the one place that writes and reads them.
 
 A coded file is the corpus (rows in input order, all columns) plus `themes` (ids joined by `;`),
-`needs_review`, `codebook`, `pipeline`, `model`, `evidence` (`theme: word, word | theme: ...`)
-and per theme `th_<id>` (0/1), `src_<id>` (rules, model or both) and `p_<id>` (probability).
+`needs_review`, `codebook`, `pipeline`, `model`, `confidence`, `source` (`machine`, or `human`
+where a person's codes replaced the machine's), `non_answer` (1 for "n.v.t.", "weet niet", ...),
+`evidence` (`theme: word, word | theme: ...`) and per theme `th_<id>` (0/1), `src_<id>` (rules,
+model, both, or human) and `p_<id>` (probability). Rows carrying a person's codes also have
+`coder` and `coded_at` (who decided, when).
 Theme column names are made SPSS-safe (<= 64 bytes, unique case-insensitively), so a theme id
 is read back through the codebook's mapping, or from `themes` when there is no codebook.
 """
@@ -12,9 +15,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .cells import cell_text
+
 THEME_SEPARATOR = ";"
 OUTPUT_COLUMNS = ("themes", "needs_review", "codebook", "pipeline", "model", "evidence", "confidence",
-                  "source")
+                  "source", "non_answer")
+HUMAN, MACHINE = "human", "machine"  # values of `source`
+PROVENANCE_COLUMNS = ("coder", "coded_at")  # of the human decision a row carries
 THEME_PREFIXES = ("th", "src", "p")
 SPSS_MAX_NAME = 64
 # SPSS value labels of the 0/1 columns
@@ -29,18 +36,6 @@ def join_themes(themes) -> str:
 def split_themes(value: object) -> tuple[str, ...]:
     """Theme ids of one coded answer (`a;b`) in their order; empty or missing means no theme."""
     return tuple(part.strip() for part in cell_text(value).split(THEME_SEPARATOR) if part.strip())
-
-
-def cell_text(value: object) -> str:
-    """A cell as stripped text; missing values (None, NaN, pandas NA) are empty."""
-    if value is None:
-        return ""
-    try:
-        if value != value:  # NaN
-            return ""
-    except TypeError:  # pandas NA refuses to be a bool
-        return ""
-    return str(value).strip()
 
 
 def spss_name(prefix: str, theme_id: str) -> str:
@@ -195,13 +190,16 @@ def round3(values):
     return out
 
 
-def coded_frame(chunk, codes, *, codebook, pipeline: str, model_id: str | None):
+def coded_frame(chunk, codes, *, codebook, pipeline: str, model_id: str | None, yes_no: set | None = None):
     """The coded rows of a chunk of answers: its columns, then the coded-output columns.
 
     `codes`: `coding.AnswerCode`s, or the same as a `ThemeCodes` (much faster for many answers).
+    `yes_no`: the questions answered yes/no, when known beyond this chunk (`analysis.non_answers`).
     """
     import numpy as np
     import pandas as pd
+
+    from ..analysis.non_answers import flag_non_answers
 
     ids = codebook.theme_ids
     if not isinstance(codes, ThemeCodes):
@@ -227,6 +225,10 @@ def coded_frame(chunk, codes, *, codebook, pipeline: str, model_id: str | None):
         out["confidence"] = round3(confidence)
     else:
         out["confidence"] = [round(c, 3) if c is not None else "" for c in confidence]
+    out["source"] = MACHINE
+    questions = chunk["question"].tolist() if "question" in chunk.columns else None
+    out["non_answer"] = [int(flag) for flag in flag_non_answers(chunk["text"].tolist(), questions,
+                                                                 codebook.non_answers, yes_no=yes_no)]
     out["evidence"] = [format_evidence(e) for e in codes.evidence]
     th, src = theme_columns(ids, "th"), theme_columns(ids, "src")
     columns = {}
@@ -244,3 +246,71 @@ def coded_frame(chunk, codes, *, codebook, pipeline: str, model_id: str | None):
             else:
                 columns[p[theme_id]] = [""] * len(out)
     return pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
+
+
+def input_columns(frame) -> list[str]:
+    """The columns a coded frame took from its answers file: what `code` adds is left out."""
+    ours = set(PROVENANCE_COLUMNS) if "source" in frame.columns else set()
+    return [c for c in frame.columns if not is_output_column(c) and c not in ours]
+
+
+def file_theme_ids(frame) -> list[str]:
+    """Theme ids a coded frame knows without its codebook: its `th_` columns, then any other in `themes`."""
+    seen = dict.fromkeys(c[3:] for c in frame.columns if c.startswith("th_"))
+    if "themes" in frame.columns:
+        for value in frame["themes"]:
+            seen.update(dict.fromkeys(split_themes(value)))
+    return list(seen)
+
+
+def with_human_codes(frame, decisions, theme_ids):
+    """`frame` with a person's codes on the rows in `decisions` (row position -> (themes, coder, coded_at)).
+
+    On those rows `themes`, `th_<id>` and `src_<id>` (`human` for each theme the person gave) say
+    what the person decided, `needs_review` is 0, `source` is `human`, `coder` and `coded_at` name
+    the decision, and `evidence` keeps only the words of themes the person kept. Every other cell,
+    and every other row, stays as it was (`confidence` and `p_<id>` remain the machine's).
+    """
+    from ..errors import UsageError
+
+    out = frame.copy()
+    if "source" not in out.columns:
+        at = list(out.columns).index("confidence") + 1 if "confidence" in out.columns else len(out.columns)
+        out.insert(at, "source", MACHINE)
+    for offset, name in enumerate(PROVENANCE_COLUMNS):
+        if name not in out.columns:
+            out.insert(list(out.columns).index("source") + 1 + offset, name, "")
+        else:
+            foreign = [i for i, (v, s) in enumerate(zip(out[name], out["source"]))
+                       if cell_text(v) and cell_text(s) != HUMAN]
+            if foreign:
+                raise UsageError(f"column '{name}' has values on rows not coded by a person (row {foreign[0] + 2}): "
+                                 "it is respondent data, not the coder of human codes; rename it")
+    th, src = theme_columns(theme_ids, "th"), theme_columns(theme_ids, "src")
+    missing = [th[t] for t in theme_ids if th[t] not in out.columns]
+    if missing:
+        raise UsageError(f"the coded file has no column '{missing[0]}' (is it the long output of `code`?)")
+    columns = {name: out[name].tolist() for name in
+               ["themes", "needs_review", "source", "evidence", *PROVENANCE_COLUMNS, *th.values(), *src.values()]
+               if name in out.columns}
+    for row, (themes, coder, coded_at) in decisions.items():
+        kept = [t for t in theme_ids if t in themes]
+        columns["themes"][row] = join_themes(kept)
+        columns["needs_review"][row] = _like(columns["needs_review"], 0)
+        columns["source"][row] = HUMAN
+        columns["coder"][row], columns["coded_at"][row] = coder, coded_at
+        if "evidence" in columns:
+            shown = {t: words for t, words in parse_evidence(cell_text(columns["evidence"][row])).items() if t in kept}
+            columns["evidence"][row] = format_evidence(shown)
+        for theme_id in theme_ids:
+            columns[th[theme_id]][row] = _like(columns[th[theme_id]], int(theme_id in kept))
+            if src[theme_id] in columns:
+                columns[src[theme_id]][row] = HUMAN if theme_id in kept else ""
+    for name, values in columns.items():
+        out[name] = values
+    return out
+
+
+def _like(values: list, number: int):
+    """`number` as the column holds its values: text in a file read back, a number in a fresh frame."""
+    return str(number) if any(isinstance(v, str) for v in values) else number

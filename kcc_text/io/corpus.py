@@ -193,7 +193,11 @@ class _Canonical:
     def __call__(self, raw):
         if self.roles is None:
             self.roles = self._roles(raw)
-            self.undefuse = self.meta.kind == "csv" and all(c in raw.columns for c in CODED_MARKERS)
+            if self.meta.kind == "csv":
+                from .audit_sample import is_audit_sample
+
+                # Our coded files and audit samples were defused on writing; a researcher's file never was.
+                self.undefuse = all(c in raw.columns for c in CODED_MARKERS) or is_audit_sample(self.path)
         if self.undefuse:
             from .writing import undefuse
 

@@ -58,8 +58,9 @@ def coded_labels(columns, codebook) -> tuple[dict[str, str], dict[str, dict]]:
     variable: dict[str, str] = {"themes": "thema's", "needs_review": "nakijken door een persoon",
                                 "confidence": "kans dat de themaset klopt", "evidence": "gevonden woorden",
                                 "codebook": "codeboek", "pipeline": "Nederlandse taalverwerking",
-                                "model": "model"}
-    values: dict[str, dict] = {"needs_review": dict(REVIEW_VALUES)}
+                                "model": "model", "source": "codes van (machine of human)",
+                                "non_answer": "geen antwoord (n.v.t., weet niet, ...)"}
+    values: dict[str, dict] = {"needs_review": dict(REVIEW_VALUES), "non_answer": dict(REVIEW_VALUES)}
     labels = {t.id: t.label for t in codebook.themes}
     for prefix, template in (("th", "{}"), ("src", "bron: {}"), ("p", "kans: {}")):
         for theme_id, name in theme_columns(codebook.theme_ids, prefix).items():
@@ -81,7 +82,7 @@ def number_columns(columns, codebook) -> set[str]:
     """The columns `code` adds that hold numbers, even when empty (`confidence` without a model)."""
     from .coded import theme_columns
 
-    numbers = {"needs_review", "confidence"}
+    numbers = {"needs_review", "confidence", "non_answer"}
     numbers |= set(theme_columns(codebook.theme_ids, "th").values()) | set(theme_columns(codebook.theme_ids, "p").values())
     numbers |= {c for c in columns if c.endswith(("__needs_review", "__confidence"))}
     import pandas as pd

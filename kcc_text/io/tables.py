@@ -155,8 +155,11 @@ def _csv_table(path: Path, options: TableOptions, kind: str, chunk_size: int | N
     meta = SourceMeta(kind="csv")
     skip = options.skip_rows or 0
     if options.skip_rows is None and options.header_row == 1:
-        with path.open(encoding=encoding, newline="") as fh:
-            first = [row for _, row in zip(range(3), csv.reader(fh, delimiter=delimiter))]
+        try:
+            with path.open(encoding=encoding, newline="") as fh:
+                first = [row for _, row in zip(range(3), csv.reader(fh, delimiter=delimiter))]
+        except csv.Error:  # e.g. an answer beyond csv's field limit: not a Qualtrics header row
+            first = []
         if is_qualtrics(first):
             skip = QUALTRICS_ROWS
             meta.notices.append(_qualtrics_notice(path))
@@ -202,9 +205,16 @@ def _xlsx_table(path: Path, options: TableOptions) -> Table:
     from .answers import _as_strings
 
     sheet = options.sheet if options.sheet is not None else 0
+    rows = None
+    if options.sheet is None:
+        from .xlsx_scan import check_first_sheet
+
+        # A sheet formatted far below its data would be walked row by row: stop at the last filled row
+        # (at least one row more than needed; blank rows are dropped).
+        rows = check_first_sheet(path)
     try:
         frame = pd.read_excel(path, sheet_name=sheet, header=options.header_row - 1, dtype=object,
-                              engine="openpyxl", keep_default_na=False)
+                              engine="openpyxl", keep_default_na=False, nrows=rows or None)
     except ValueError as exc:
         if options.sheet is not None and "not found" in str(exc):
             raise InputFileError(f"has no sheet '{options.sheet}' (sheets: {', '.join(sheet_names(path))})",

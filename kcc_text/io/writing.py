@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import IO
 
 from ..errors import OutputPathError
+from . import tempfiles
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice and
 # Google Sheets (OWASP "CSV injection"); a leading apostrophe makes it plain text.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\x00")
 # A sign, digits, decimal or thousands separators and an exponent cannot call a function,
 # so a value such as -99, -1, +31 or -1.000,50 is a number to a spreadsheet, not a formula.
-_RISKY_STARTS = FORMULA_PREFIXES + ("'",)
 _NUMBER = re.compile(r"[+-]?(?:\d[\d.,]*|[.,]\d[\d.,]*)(?:[eE][+-]?\d+)?%?")
 
 
@@ -79,18 +79,26 @@ def check_output_path(out: str | Path, inputs: Iterable[str | Path | None]) -> P
 @contextlib.contextmanager
 def atomic_writer(path: str | Path, mode: str = "w", encoding: str | None = "utf-8",
                   newline: str | None = "") -> Iterator[IO]:
-    """Open a temporary file beside `path`; rename it over `path` only when the block succeeds."""
+    """Open a temporary file beside `path`; rename it over `path` only when the block succeeds.
+
+    The temporary file is `.NAME.XXXXXXXX.part`; one left by a killed run is removed by the
+    next write of the same output (see `tempfiles`).
+    """
     path = Path(path)
     binary = "b" in mode
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
+    tempfiles.remove_stale_temps(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=tempfiles.temp_prefix(path), suffix=tempfiles.SUFFIX, dir=folder)
     # mkstemp makes the file private (0600); an output should get the user's usual mode.
     os.chmod(tmp, 0o666 & ~_umask())
     try:
-        with os.fdopen(fd, mode, **({} if binary else {"encoding": encoding, "newline": newline})) as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        with tempfiles.held(fd):  # until renamed: marks the temporary file as not abandoned
+            with os.fdopen(fd, mode, **({} if binary else {"encoding": encoding, "newline": newline})) as fh:
+                yield fh
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        tempfiles.fsync_folder(folder)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -110,23 +118,15 @@ def write_text_atomic(path: str | Path, text: str) -> None:
 
 def defuse_frame(frame):
     """A copy of a DataFrame whose text cells cannot run as spreadsheet formulas."""
+    import numpy as np
+
     safe = frame.copy()
-    for column in safe.columns:
-        values = safe[column]
-        if (values.dtype == object or str(values.dtype).startswith("str")) and _may_need_quote(values):
-            safe[column] = values.map(defuse_formula)
+    text = [i for i, dtype in enumerate(frame.dtypes) if dtype == object or str(dtype).startswith("str")]
+    if text:
+        # One pass over all text cells, not one per column: a file may have thousands of variables.
+        safe.iloc[:, text] = np.frompyfunc(defuse_formula, 1, 1)(frame.iloc[:, text].to_numpy(dtype=object))
     safe.columns = [defuse_formula(c) for c in safe.columns]
     return safe
-
-
-def _may_need_quote(values) -> bool:
-    """Whether any cell starts with a character that can start a formula (or an added quote).
-
-    One search through the joined cells instead of a test per cell; a cell holding a line
-    break followed by such a character makes it look once more, cell by cell.
-    """
-    joined = "\n" + "\n".join(map(str, values.tolist()))
-    return any("\n" + start in joined for start in _RISKY_STARTS)
 
 
 def write_csv_atomic(frame, path: str | Path, *, delimiter: str = ",", bom: bool = False) -> None:

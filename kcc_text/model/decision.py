@@ -22,6 +22,7 @@ class Rule:
     thresholds: dict  # column -> threshold, for learnable themes
     use_rules: list  # column -> bool: pattern hits also assign the theme
     learnable: frozenset  # columns with a trained classifier
+    single_label: bool = False  # every training answer had one theme: assign the most probable one
 
 
 @dataclass
@@ -51,8 +52,14 @@ def decide(P, rule_hits, applies, empty, rule: Rule) -> Decisions:
     P = np.array(P, dtype=float)
     P[empty] = 0.0
     model = np.zeros(P.shape, dtype=bool)
-    for j, t in rule.thresholds.items():
-        model[:, j] = (P[:, j] >= t) & applies[:, j]
+    if rule.single_label and rule.learnable:
+        # One theme per answer, as in the training data: the most probable applicable one.
+        columns = np.array(sorted(rule.learnable))
+        best = columns[np.argmax(np.where(applies[:, columns], P[:, columns], -1.0), axis=1)]
+        model[np.arange(len(P)), best] = applies[np.arange(len(P)), best]
+    else:
+        for j, t in rule.thresholds.items():
+            model[:, j] = (P[:, j] >= t) & applies[:, j]
     rules = rule_hits & applies
     hybrid = model.copy()
     for j in range(P.shape[1]):

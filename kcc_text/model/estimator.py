@@ -21,7 +21,7 @@ class KccModel:
     thresholds: dict  # theme id -> probability threshold
     rules_or: dict  # theme id -> pattern hits also assign the theme
     review_curve: dict  # selective.selective_curve of the training run
-    review_z: float
+    review_level: float  # confidence of the lower bound on out-of-fold accuracy (selective.review_cutoff)
     path: str | None = None
     out_of_fold: object = field(default=None, repr=False)  # training.OutOfFold, right after training
 
@@ -29,9 +29,12 @@ class KccModel:
     def model_id(self) -> str:
         return self.card["model_id"]
 
+    bound_themes: list | None = field(default=None, repr=False)  # the codebook's themes, once checked
+
     @property
     def themes(self) -> list[str]:
-        return list(self.card["codebook"]["themes"])
+        """The themes decisions are made for: the codebook's order once `check_codebook` accepted it."""
+        return list(self.bound_themes or self.card["codebook"]["themes"])
 
     @property
     def too_few_examples(self) -> list[str]:
@@ -41,16 +44,58 @@ class KccModel:
     def training_ids(self) -> frozenset[str]:
         return frozenset(self.card.get("training_data", {}).get("ids", ()))
 
-    def check_codebook(self, codebook: Codebook) -> None:
-        """Stop when the codebook is not the exact one the model was trained with."""
+    def check_codebook(self, codebook: Codebook, *, allow_change: bool = False) -> list[str]:
+        """Accept the codebook the model was trained with, or a later version of it; return notes.
+
+        Wording only (patch: labels, descriptions, examples): accepted with a notice. Patterns
+        added or removed (minor): accepted with a warning, since pattern hits are features the
+        model weighed in training. Themes added or removed, or a theme redefined (questions,
+        negation, include/exclude: major): refused unless `allow_change`; a theme the model does
+        not know is then found by its patterns alone. The model's own themes are unchanged.
+        """
+        from ..codebook.diff import diff_codebooks
+
         cb = self.card["codebook"]
-        if (cb["name"], cb["version"], cb["hash"]) != (codebook.name, codebook.version, codebook.hash):
-            same_ref = f"{cb['name']}@{cb['version']}" == codebook.ref
-            raise ModelError(
-                f"model was trained on codebook {cb['name']}@{cb['version']} (hash {cb['hash']}), but the "
-                f"codebook given is {codebook.ref} (hash {codebook.hash})"
-                + ("; its content changed without a new version" if same_ref else "")
-                + "; retrain the model or use the matching codebook", self.path)
+        trained = f"{cb['name']}@{cb['version']}"
+        if cb["hash"] == codebook.hash and cb["name"] == codebook.name:
+            self.bound_themes = list(codebook.theme_ids)
+            return [] if cb["version"] == codebook.version else [
+                f"codebook {codebook.ref} has the same content as {trained}, which the model was trained on"]
+        if cb["name"] != codebook.name or "content" not in cb:
+            bump = "major"
+            what = ("another codebook" if cb["name"] != codebook.name
+                    else "a different codebook (this model file does not record the old content to compare)")
+        else:
+            old = Codebook.from_content(cb["name"], cb["version"], cb["content"])
+            change = diff_codebooks(old, codebook)
+            bump = "major" if change.added or change.removed else change.required_bump
+            what = {"patch": "wording only (labels, descriptions, examples)",
+                    "minor": "patterns added or removed",
+                    "major": "themes added, removed or redefined",
+                    "none": "nothing that decides coding"}[bump]
+        message = (f"model was trained on codebook {trained} (hash {cb['hash']}); {codebook.ref} "
+                   f"(hash {codebook.hash}) differs in {what}")
+        if bump == "major" and not allow_change:
+            raise ModelError(message + "; retrain the model, use the matching codebook, or allow the change",
+                             self.path)
+        self.bound_themes = list(codebook.theme_ids)
+        if bump in ("none", "patch"):
+            return [message + ": coding as trained"]
+        return [message + ": coded anyway; the model's accuracy figures no longer describe this codebook "
+                "(retrain to measure)"]
+
+    @property
+    def semantic(self) -> bool:
+        """Does the model read sentence embeddings (the `semantic` extra)?"""
+        return self.card.get("features", {}).get("kind") == "semantic"
+
+    def check_features(self) -> None:
+        """A semantic model needs its embedding engine: say which extra to install before any work."""
+        if self.semantic:
+            from .embeddings import engine_available, _import_engine
+
+            if not engine_available():
+                _import_engine()  # raises MissingExtraError naming the extra
 
     def check_pipeline(self, pipeline: str) -> None:
         """Lemmas from another pipeline give the model features it never saw in training."""
@@ -61,7 +106,9 @@ class KccModel:
 
     def probabilities(self, rows, applies):
         """Calibrated probability per theme (0 where the theme does not apply or was not learnt)."""
-        return self._probabilities(self.features.transform(rows), applies)
+        from .features import design_matrix
+
+        return self._probabilities(design_matrix(self.features, rows, self.semantic), applies)
 
     def _probabilities(self, X, applies):
         import numpy as np
@@ -98,16 +145,18 @@ class KccModel:
         from .decision import Rule
 
         themes = self.themes
-        return Rule(thresholds={themes.index(t): v for t, v in self.thresholds.items() if t in self.classifiers},
+        return Rule(thresholds={themes.index(t): v for t, v in self.thresholds.items()
+                                if t in self.classifiers and t in themes},
                     use_rules=[self.rules_or.get(t, False) for t in themes],
-                    learnable=frozenset(j for j, t in enumerate(themes) if t in self.classifiers))
+                    learnable=frozenset(j for j, t in enumerate(themes) if t in self.classifiers),
+                    single_label=bool(self.card.get("single_label", False)))
 
     def decide(self, parsed):
         """Decisions on parsed answers (`parsing.ParsedAnswers` or `training.TrainingData`)."""
         from .decision import decide
         from .form_features import feature_matrix
 
-        P = self._probabilities(feature_matrix(self.features, parsed), parsed.applies)
+        P = self._probabilities(feature_matrix(self.features, parsed, self.semantic), parsed.applies)
         return decide(P, parsed.rule_hits, parsed.applies, parsed.empty, self.rule)
 
     def cutoff(self, target: float | None) -> float:
@@ -115,7 +164,7 @@ class KccModel:
         from .selective import review_cutoff
 
         target = DEFAULT_TARGET_PRECISION if target is None else target
-        return review_cutoff(self.review_curve, target, self.review_z)
+        return review_cutoff(self.review_curve, target, self.review_level)
 
     def auto_coded(self, decisions, target: float | None):
         """Which answers are coded automatically at this target precision (empty answers always)."""
@@ -127,7 +176,7 @@ class KccModel:
                 "platt": {t: [a, b] for t, (a, b) in self.platt.items()},
                 "thresholds": dict(self.thresholds), "rules_or": dict(self.rules_or),
                 "review_curve": {k: v for k, v in self.review_curve.items()},
-                "review_z": float(self.review_z)}
+                "review_level": float(self.review_level)}
 
     @classmethod
     def from_state(cls, state: dict, card: dict, path: str | None = None) -> "KccModel":
@@ -137,6 +186,6 @@ class KccModel:
                        thresholds={t: float(v) for t, v in state["thresholds"].items()},
                        rules_or={t: bool(v) for t, v in state["rules_or"].items()},
                        review_curve={k: state["review_curve"][k] for k in ("confidence", "n", "correct")},
-                       review_z=float(state["review_z"]), path=path)
+                       review_level=float(state.get("review_level", 0.95)), path=path)
         except (KeyError, TypeError, ValueError, AttributeError):
             raise ModelError("not a kcc-text model file (its content is incomplete)", path) from None

@@ -37,6 +37,7 @@ def feature_rows(docs, evidence, questions):
     return pd.DataFrame({
         "lemmas": [doc_lemma_text(d) for d in docs],
         "chars": [d.text.lower() for d in docs],
+        "text": [d.text for d in docs],  # for sentence embeddings (semantic models)
         "rules": [" ".join(e) for e in evidence],
         "question": [q or "" for q in questions],
     })
@@ -60,3 +61,33 @@ def build_features(params, themes: list[str], *, n_answers: int = 1_000):
     parts.append(("rules", CountVectorizer(token_pattern=r"\S+", lowercase=False, binary=True,
                                            vocabulary=list(themes)), "rules"))
     return ColumnTransformer(parts, sparse_threshold=1.0)
+
+
+SEMANTIC_WEIGHT = 2.0  # the dense block weighs as much as the TF-IDF blocks (bench/README-quality.md)
+
+
+def shared_encoder():
+    """One sentence encoder per process, so its cache serves every fold and chunk of a run."""
+    global _ENCODER
+    if _ENCODER is None:
+        from .embeddings import SentenceEncoder
+
+        _ENCODER = SentenceEncoder()
+    return _ENCODER
+
+
+_ENCODER = None
+
+
+def design_matrix(features, rows, semantic: bool, *, fit: bool = False):
+    """The classifier's input: the fitted (or fitting) TF-IDF blocks, plus weighted embeddings if semantic."""
+    X = features.fit_transform(rows) if fit else features.transform(rows)
+    return with_embeddings(X, rows["text"].tolist()) if semantic else X
+
+
+def with_embeddings(X, texts):
+    """The TF-IDF blocks `X` with the weighted sentence embeddings of `texts` beside them."""
+    from scipy import sparse
+
+    vectors = shared_encoder().encode(texts)
+    return sparse.hstack([X, sparse.csr_matrix(vectors * SEMANTIC_WEIGHT)], format="csr")

@@ -12,16 +12,20 @@ so the matrix is the same, value for value. Any transformer set up otherwise tha
 from __future__ import annotations
 
 
-def feature_matrix(features, parsed):
-    """`features.transform(parsed.rows)`, from the parsed answers' word numbers when they have them."""
+def feature_matrix(features, parsed, semantic: bool = False):
+    """`features.design_matrix(features, parsed.rows, semantic)`, from the parsed answers' word
+    numbers when they have them."""
+    from .features import design_matrix, with_embeddings
+
     source = getattr(parsed, "forms", None)
     if source is not None and getattr(parsed, "records", None) is not None:
         cached = source.featurizers.get(id(features))
         if cached is None or cached[0] is not features:
             cached = source.featurizers[id(features)] = (features, FormFeatures.of(features, source))
         if cached[1] is not None:
-            return cached[1].transform(parsed)
-    return features.transform(parsed.rows)
+            X = cached[1].transform(parsed)
+            return with_embeddings(X, parsed.normalised_texts) if semantic else X
+    return design_matrix(features, parsed.rows, semantic)
 
 
 def _is_default_text(vec, analyzer: str) -> bool:

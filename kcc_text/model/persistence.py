@@ -4,12 +4,18 @@ Loading never executes anything from the file before it is checked: the file mus
 with a kcc-text card, and every type named anywhere in its skops schema must be on the
 explicit allow-list below (the scikit-learn, numpy and scipy types a kcc-text model is made
 of). Only then does skops rebuild the objects, trusting exactly those types.
+
+The card records a sha256 of every other member (`content_sha256`), checked on load, so a
+file damaged or edited after saving is refused rather than half-trusted; and the card's
+`format_version` major number says which kcc-text can read it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -17,6 +23,8 @@ from ..errors import ModelError
 
 CARD_MEMBER = "kcc-model-card.json"
 SCHEMA_MEMBER = "schema.json"
+CONTENT_HASH = "content_sha256"  # card key: sha256 over every member but the card
+MAX_UNPACKED_BYTES = 2_000_000_000  # a zip that claims more is a zip bomb, not a model
 
 # Every type a kcc-text model file may contain (module.qualname as skops records it).
 TRUSTED_TYPES = frozenset({
@@ -60,11 +68,15 @@ def save_model(model, path: str | Path) -> None:
     # skops stores its members uncompressed; its schema (the vocabularies) shrinks ~10x deflated.
     with zipfile.ZipFile(io.BytesIO(sio.dumps(model.to_state()))) as dumped:
         members = [(info.filename, dumped.read(info)) for info in dumped.infolist()]
+    digest = hashlib.sha256()
+    for name, data in sorted(members):
+        _hash_member(digest, name, len(data), [data])
+    card = {**model.card, CONTENT_HASH: digest.hexdigest()}
     blob = io.BytesIO()
     with zipfile.ZipFile(blob, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in members:
             archive.writestr(name, data)
-        archive.writestr(CARD_MEMBER, json.dumps(model.card, indent=2, ensure_ascii=False, sort_keys=True))
+        archive.writestr(CARD_MEMBER, json.dumps(card, indent=2, ensure_ascii=False, sort_keys=True))
     with atomic_writer(path, "wb") as fh:
         fh.write(blob.getvalue())
 
@@ -88,17 +100,22 @@ def load_model(path: str | Path):
     raw = _read(path)
     with _open_zip(raw, path) as archive:
         card = _card(archive, path)
-        if int(card.get("format_version", 0)) > FORMAT_VERSION:
-            raise ModelError(f"model file format {card.get('format_version')} is newer than this kcc-text "
-                             f"reads ({FORMAT_VERSION}); update kcc-text", path)
+        if _format_major(card, path) > FORMAT_VERSION:
+            raise ModelError(f"written by a newer kcc-text (model format {card.get('format_version')}; this "
+                             f"version reads format {FORMAT_VERSION}): update kcc-text to use it", path)
+        if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
+            raise ModelError(f"refusing to load: the file unpacks to more than {MAX_UNPACKED_BYTES:,} bytes",
+                             path)
         try:
             schema = json.loads(archive.read(SCHEMA_MEMBER))
         except (KeyError, ValueError, zipfile.BadZipFile):
             raise ModelError("not a kcc-text model file (no readable skops schema)", path) from None
-    foreign = sorted(_types_in_schema(schema, set()) - TRUSTED_TYPES)
-    if foreign:
-        raise ModelError(f"refusing to load: the file contains type '{foreign[0]}', which a kcc-text model "
-                         "never holds" + (f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""), path)
+        foreign = sorted(_types_in_schema(schema, set()) - TRUSTED_TYPES)
+        if foreign:
+            raise ModelError(f"refusing to load: the file contains type '{foreign[0]}', which a kcc-text model "
+                             "never holds" + (f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""),
+                             path)
+        _check_content(archive, card, path)
     try:
         untrusted = sio.get_untrusted_types(data=raw)
     except Exception:  # skops raises many kinds for a damaged file
@@ -113,6 +130,44 @@ def load_model(path: str | Path):
     if not isinstance(state, dict):
         raise ModelError("not a kcc-text model file (unexpected content)", path)
     return KccModel.from_state(state, card, path=str(path))
+
+
+def _hash_member(digest, name: str, size: int, blocks) -> None:
+    """Name and length first, so moving bytes between members changes the hash."""
+    digest.update(name.encode("utf-8") + b"\0" + str(size).encode() + b"\0")
+    for block in blocks:
+        digest.update(block)
+
+
+def _check_content(archive: zipfile.ZipFile, card: dict, path: Path) -> None:
+    """Refuse a file whose members are not the ones saved with its card (files saved before
+    kcc-text recorded the hash have none and are read as before)."""
+    infos = [info for info in archive.infolist() if info.filename != CARD_MEMBER]
+    expected = card.get(CONTENT_HASH)
+    if expected is None:
+        return
+    digest = hashlib.sha256()
+    try:
+        for info in sorted(infos, key=lambda i: i.filename):
+            with archive.open(info) as member:
+                _hash_member(digest, info.filename, info.file_size, iter(lambda: member.read(1 << 20), b""))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise ModelError("damaged model file (a member cannot be unpacked)", path) from None
+    if digest.hexdigest() != expected:
+        raise ModelError("damaged or altered model file: its content does not match the sha256 in its card "
+                         "(train the model again, or restore the file from a backup)", path)
+
+
+def _format_major(card: dict, path: Path) -> int:
+    """The major number of the card's format_version (1, "1", "1.2" all read as 1)."""
+    value = card.get("format_version", 0)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value >= 0:
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\d+(\.\d+)*", value.strip()):
+        return int(value.strip().split(".")[0])
+    raise ModelError(f"damaged model file (its card's format_version {str(value)[:40]!r} is not a version)", path)
 
 
 def _read(path: Path) -> bytes:
@@ -136,6 +191,8 @@ def _card(archive: zipfile.ZipFile, path: Path) -> dict:
     from .card import FORMAT
 
     try:
+        if archive.getinfo(CARD_MEMBER).file_size > 10_000_000:  # a card is a few kilobytes
+            raise ValueError("card too large")
         card = json.loads(archive.read(CARD_MEMBER).decode("utf-8"))
     except KeyError:
         raise ModelError("not a kcc-text model file (no model card inside)", path) from None

@@ -38,8 +38,12 @@ class ModelParams:
     folds: int = 5
     min_positives: int = MIN_POSITIVES
     shrink: float = SHRINK
-    hybrid: str = "model"  # "model": pattern hits are features only; "or": rules OR model; "measured": per theme
-    review_z: float = 1.0
+    # Per theme, who decides: "measured" (default) lets out-of-fold F1 choose model, patterns or both
+    # (rules OR model), so the hybrid never does worse than its parts on the training data; "model":
+    # pattern hits are features only; "or": rules OR model for every theme.
+    hybrid: str = "measured"
+    features: str = "lexical"  # "lexical", or "semantic": sentence embeddings added (the `semantic` extra)
+    review_level: float = 0.95  # the Clopper-Pearson bound the review cut-off must clear
     seed: int = 0
 
 
@@ -117,19 +121,20 @@ def build_classifier(params: ModelParams):
 class Fitted:
     """Feature transformer plus one classifier per learnable theme, fitted on some rows."""
 
-    def __init__(self, features, classifiers: dict):
+    def __init__(self, features, classifiers: dict, semantic: bool = False):
         self.features = features
         self.classifiers = classifiers
+        self.semantic = semantic
 
     @classmethod
     def fit(cls, data: TrainingData, index, learnable: list[str], params: ModelParams):
         import numpy as np
 
-        from .features import build_features
+        from .features import build_features, design_matrix
 
         features = build_features(params, data.themes, n_answers=len(index))
         try:
-            X = features.fit_transform(data.rows.iloc[index])
+            X = design_matrix(features, data.rows.iloc[index], params.features == "semantic", fit=True)
         except ValueError:  # scikit-learn: empty vocabulary
             raise UsageError(f"too little text in the coded answers to learn from ({len(index)} answers "
                              "in a training fold)") from None
@@ -142,12 +147,14 @@ class Fitted:
             if y.min() == y.max():  # this fold has only one class: nothing to learn here
                 continue
             classifiers[theme] = build_classifier(params).fit(X[rows], y)
-        return cls(features, classifiers)
+        return cls(features, classifiers, params.features == "semantic")
 
     def decision(self, rows, themes: list[str]):
         import numpy as np
 
-        X = self.features.transform(rows)
+        from .features import design_matrix
+
+        X = design_matrix(self.features, rows, self.semantic)
         out = np.full((X.shape[0], len(themes)), -20.0)
         for j, theme in enumerate(themes):
             clf = self.classifiers.get(theme)
@@ -194,39 +201,54 @@ def fit(data: TrainingData, codebook: Codebook, params: ModelParams):
         fitted = Fitted.fit(data, train_idx, learnable, params)
         scores[test_idx] = fitted.decision(data.rows.iloc[test_idx], themes)
 
-    calibration = {}
-    P = np.zeros(data.Y.shape)
+    calibration, P, warnings = {}, np.zeros(data.Y.shape), []
+    decided_by = {t: "patterns (too few examples)" for t in too_few}
     for j in sorted(learn_idx):
         rows = data.applies[:, j]
-        calibration[themes[j]] = platt(scores[rows, j], data.Y[rows, j])
-        a, b = calibration[themes[j]]
+        a, b = platt(scores[rows, j], data.Y[rows, j])
+        if a <= 0:
+            # A falling or flat calibration means the scores do not order answers by the theme: its
+            # model would never (or always) assign it. Its patterns decide instead, said out loud.
+            decided_by[themes[j]] = "patterns (calibration failed)"
+            warnings.append(f"theme '{themes[j]}': the model's out-of-fold scores do not rank answers with the "
+                            f"theme above the others (calibration slope {a:.2f}); its patterns decide alone")
+            continue
+        calibration[themes[j]] = (a, b)
         P[:, j] = np.where(data.applies[:, j], sigmoid(a * scores[:, j] + b), 0.0)
+    learn_idx = frozenset(j for j in learn_idx if themes[j] in calibration)
     thresholds = tune_thresholds(data.Y, P, data.applies, sorted(learn_idx), params.shrink)
+    single = bool(len(data.ids)) and bool((data.Y.sum(axis=1)[~data.empty] == 1).all())
 
-    # hybrid="measured": rules OR model for the themes where that scored at least as well out of fold.
-    plain = decide(P, data.rule_hits, data.applies, data.empty, Rule(thresholds, [False] * len(themes), learn_idx))
-    use_rules = []
-    for j in range(len(themes)):
-        if params.hybrid in ("or", "model"):
-            use_rules.append(params.hybrid == "or")
-        else:
-            y = data.Y[:, j] == 1
-            use_rules.append(f1(y, plain.model[:, j] | plain.rules[:, j]) >= f1(y, plain.model[:, j])
-                             and bool(plain.rules[:, j].any()))
-    rule = Rule(thresholds, use_rules, learn_idx)
+    # Who decides each theme: its model, its patterns, or both (rules OR model), by out-of-fold F1.
+    plain = decide(P, data.rule_hits, data.applies, data.empty,
+                   Rule(thresholds, [False] * len(themes), learn_idx, single))
+    use_rules = [False] * len(themes)
+    for j in sorted(learn_idx):
+        y = data.Y[:, j] == 1
+        model_j, rules_j = plain.model[:, j], plain.rules[:, j]
+        choice = {"model": f1(y, model_j), "both": f1(y, model_j | rules_j), "patterns": f1(y, rules_j)}
+        if params.hybrid != "measured" or not rules_j.any():
+            choice = {"model": 1.0, "both": 0.0} if params.hybrid != "or" else {"both": 1.0}
+        best = max(choice, key=lambda k: (choice[k], k == "model"))
+        decided_by[themes[j]] = best
+        use_rules[j] = best == "both"
+    learn_idx = frozenset(j for j in learn_idx if decided_by[themes[j]] != "patterns")
+    rule = Rule({j: t for j, t in thresholds.items() if j in learn_idx}, use_rules, learn_idx, single)
     oof = decide(P, data.rule_hits, data.applies, data.empty, rule)
     exact = (oof.hybrid == (data.Y == 1)).all(axis=1)
     review_curve = selective_curve(oof.confidence[~data.empty], exact[~data.empty])
 
-    final = Fitted.fit(data, np.arange(len(data.ids)), learnable, params)
+    final = Fitted.fit(data, np.arange(len(data.ids)), [themes[j] for j in sorted(learn_idx)], params)
     out_of_fold = OutOfFold(P=oof.P, model=oof.model, rules=oof.rules, hybrid=oof.hybrid,
                             confidence=oof.confidence)
-    card = model_card(data, codebook, params, positives, too_few, out_of_fold, len(splits))
+    card = model_card(data, codebook, params, positives, too_few, out_of_fold, len(splits),
+                      decided_by=decided_by, single_label=single, review_curve=review_curve, warnings=warnings)
     model = KccModel(
-        card=card, features=final.features, classifiers=final.classifiers, platt=calibration,
-        thresholds={themes[j]: t for j, t in thresholds.items()},
+        card=card, features=final.features, classifiers=final.classifiers,
+        platt={t: calibration[t] for t in final.classifiers},
+        thresholds={themes[j]: t for j, t in thresholds.items() if themes[j] in final.classifiers},
         rules_or={t: bool(u) for t, u in zip(themes, use_rules)}, review_curve=review_curve,
-        review_z=params.review_z,
+        review_level=params.review_level,
     )
     model.out_of_fold = out_of_fold
     return model

@@ -40,18 +40,9 @@ class NegationData:
 
 @lru_cache(maxsize=1)
 def negation_data() -> NegationData:
-    sections: dict[str, list[str]] = {}
-    current = None
-    text = resources.files("kcc_text.data").joinpath("nl_negation.txt").read_text(encoding="utf-8")
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("["):
-            current = line.strip("[]")
-            sections[current] = []
-        else:
-            sections[current].append(line)
+    from ..language_data import read_sections
+
+    sections = read_sections("nl_negation.txt")
     return NegationData(frozenset(sections["negators"]), frozenset(sections["boundaries"]),
                         int(sections["scope"][0]))
 

@@ -52,7 +52,9 @@ def diff_view(diff: CodebookDiff) -> Group:
             lines.append(Text(f"    changed: {', '.join(change.fields)}"))
         lines.extend(Text(f"    + pattern {p}", style="green") for p in change.patterns_added)
         lines.extend(Text(f"    - pattern {p}", style="red") for p in change.patterns_removed)
-    if not (diff.added or diff.removed or diff.changed):
+    lines.extend(Text(f"+ non-answer {p}", style="green") for p in diff.non_answers_added)
+    lines.extend(Text(f"- non-answer {p}", style="red") for p in diff.non_answers_removed)
+    if not (diff.added or diff.removed or diff.changed or diff.non_answers_added or diff.non_answers_removed):
         lines.append(Text("no changes to themes or patterns"))
     verdict = f"required bump: {diff.required_bump}; version change: {diff.actual_bump}"
     lines.append(Text(verdict + ("" if diff.version_ok else "  <- version number too low for this change"),

@@ -99,7 +99,7 @@ def training_table(model) -> Table:
     table = _table(f"Model {card['model_id']} for codebook {card['codebook']['name']}@{card['codebook']['version']}")
     table.add_column("theme", overflow="fold", min_width=10)
     table.add_column("examples", justify="right")
-    table.add_column("learnt", justify="center")
+    table.add_column("decided by", justify="left")
     table.add_column("threshold", justify="right")
     table.add_column("P", justify="right")
     table.add_column("R", justify="right")
@@ -107,7 +107,8 @@ def training_table(model) -> Table:
     too_few = set(card["too_few_examples"])
     for theme in card["codebook"]["themes"]:
         scores = per_theme.get(theme, {})
-        learnt = Text("no: too few", style="yellow") if theme in too_few else Text("yes")
+        decided = card.get("decided_by", {}).get(theme, "patterns (too few examples)" if theme in too_few else "model")
+        learnt = Text(decided, style="yellow" if decided.startswith("patterns (") else "")
         threshold = model.thresholds.get(theme)
         table.add_row(theme, str(card["label_counts"].get(theme, 0)), learnt,
                       _num(threshold) if threshold is not None else "–",
@@ -118,3 +119,27 @@ def training_table(model) -> Table:
     table.add_row("micro average", "", "", "", "", "", _num(cv["micro_f1"]), style="bold")
     table.add_row("macro average", "", "", "", "", "", _num(cv["macro_f1"]))
     return table
+
+
+def promise_table(card: dict) -> Table:
+    """Per target precision: the share the model may code automatically and the accuracy bound behind it."""
+    table = _table("What --target-precision can promise (out-of-fold, 95% Clopper-Pearson lower bound)")
+    for name in ("target", "coded automatically", "accuracy", "lower bound"):
+        table.add_column(name, justify="right")
+    for row in card.get("promise", []):
+        if row["n_auto"]:
+            table.add_row(f"{row['target']:.2f}", f"{100 * row['share_auto']:.1f}% ({row['n_auto']})",
+                          _num(row["accuracy"]), _num(row["accuracy_lower_bound"]))
+        else:
+            why = "too few answers to show it" if row["too_few"] else "no cut-off reaches it"
+            table.add_row(f"{row['target']:.2f}", "none", "–", why)
+    return table
+
+
+def decided_by_line(decided_by: dict) -> str:
+    """Which themes the model, the patterns, or both decide (chosen per theme by out-of-fold F1)."""
+    groups: dict[str, list[str]] = {}
+    for theme, choice in decided_by.items():
+        groups.setdefault(choice, []).append(theme)
+    parts = [f"{choice}: {', '.join(themes)}" for choice, themes in sorted(groups.items())]
+    return "Decided by (per theme, chosen on out-of-fold F1) - " + "; ".join(parts)

@@ -115,7 +115,13 @@ def review_view(result, plain: bool = False) -> Group:
              if result.has_scores else
              "no model scores: false positives with most matched words first, false negatives not sent "
              "to review first")
-    parts = [Text(header + "."), Text(""), summary_table(result)]
+    parts = [Text(header + ".")]
+    if result.n_in_training:
+        parts.append(Text(f"Warning: {result.n_in_training} of these {result.n_answers} answers were in the "
+                          "model's training data, so its precision and recall on them look better than on new "
+                          "answers; review answers the model has not seen (e.g. an audit sample).",
+                          style="bold yellow"))
+    parts += [Text(""), summary_table(result)]
     if result.limit:
         parts.append(Text(f"Up to {result.limit} per theme and kind; {order}. "
                           + ("Matched words in [brackets]." if plain else "Matched words highlighted."),

@@ -45,14 +45,15 @@ def report_from_files(coded_path: str | Path, codebook_path: str | Path, out: st
                       examples_per_theme: int = 3, pseudonymise: Pseudonymiser | None = None):
     """Read a coded file, its codebook and optionally a model's card and an audit labels file; write the report.
 
-    Returns the gathered report data (for a summary line). The output must end in .html or
-    .htm and may not be one of the inputs; it is written atomically.
+    With an audit, the report shows the audit-corrected shares and shifts (`build.audit_estimates`)
+    beside the machine's. Returns the gathered report data (for a summary line). The output
+    must end in .html or .htm and may not be one of the inputs; it is written atomically.
     """
     from ..codebook.definition import load_codebook
     from ..io.answers import read_table
     from ..errors import KccError, UsageError
     from ..io.writing import check_output_path, write_text_atomic
-    from .build import audit_summary, gather
+    from .build import audit_estimates, audit_summary, gather
     from .html import render
 
     out = check_output_path(out, [coded_path, codebook_path, model_path, audit_path])
@@ -69,10 +70,11 @@ def report_from_files(coded_path: str | Path, codebook_path: str | Path, out: st
     try:
         audit = None
         if audit_path is not None:
-            from ..io.labels import label_sets, read_labels
+            from ..analysis.audit_labels import audit_label_sets
 
-            sets = label_sets(read_labels(audit_path, known_themes=book.theme_ids))
-            audit = audit_summary(frame, sets, book, source=Path(audit_path).name)
+            sets = audit_label_sets(audit_path, frame, book)
+            audit = {**audit_summary(frame, sets, book, source=Path(audit_path).name),
+                     **audit_estimates(frame, sets, book)}
         data = gather(frame, book, model_card=card, audit=audit, examples_per_theme=examples_per_theme,
                       pseudonymise=pseudonymise)
     except KccError as error:

@@ -3,8 +3,9 @@
 Everything here is data for `html.render`; nothing is formatted as HTML and nothing prints.
 The shift between waves is `kcc_text.shift.theme_shift`'s result, used as it is; this module
 only adds what that result does not hold: each wave's share with its 95% Wilson score
-interval (statsmodels `proportion_confint(method="wilson")`) for the chart, also for the
-waves between the first and the last.
+interval (statsmodels `proportion_confint(method="wilson")`) for the chart. With two waves the
+shift is the pairwise report (b - a per theme); with three or more it is the groups report
+(every wave's share and one test per theme across all waves), as `kcc-text shift` gives it.
 
 The `audit` dict `build_report` accepts (all keys optional; `audit_summary` makes one from a
 labels file):
@@ -16,11 +17,20 @@ labels file):
 - `agreement` (dict): the machine's codes scored against the audit's on the audited answers:
   `n`, `exact_set` (share of answers with the same theme set), `exact_set_low`,
   `exact_set_high` (its 95% Wilson interval), `micro_precision`, `micro_recall`, `micro_f1`.
-- `estimates` (list of dict): audit-corrected shift rows (the contract's `shift --audit`
-  columns: `question`, `theme`, `label`, `pct_a`, `pct_b`, `diff_pp`, `ci_low`, `ci_high`,
-  `pct_a_machine`, `pct_b_machine`, `diff_pp_machine`, `n_audit_a`, `n_audit_b`), shown as a
-  table per question when given.
+- `estimates` (list of dict): audit-corrected shift rows, shown as a table per question when
+  given. With `kind` "pairwise" (the default) the contract's `shift --audit` columns:
+  `question`, `theme`, `label`, `pct_a`, `pct_b`, `diff_pp`, `ci_low`, `ci_high`, `p_adjusted`,
+  `pct_a_low`, `pct_a_high`, `pct_b_low`, `pct_b_high`, `pct_a_machine`, `pct_b_machine`,
+  `diff_pp_machine`, `n_audit_a`, `n_audit_b`. With `kind` "groups" one row per theme and
+  wave: `question`, `theme`, `label`, `group`, `pct`, `pct_low`, `pct_high`, `pct_machine`,
+  `n_audit`, `p_adjusted`. Percentages are in percent.
+- `kind` (str) and `groups` (list of str): "pairwise" with the waves a and b, or "groups" with
+  every wave.
 - `method` (str): how the estimates were made, shown under them.
+- `warnings` (list of str): about the audit (too small, not random-looking).
+- `not_corrected` (dict): question (None: all answers) -> why its shares were not corrected.
+
+`audit_estimates` fills the last five from a coded file and an audit.
 """
 
 from __future__ import annotations
@@ -87,7 +97,7 @@ class ReportData:
     n_human: int | None  # rows whose `source` is human; None without a source column
     waves: list[str]
     sections: list[QuestionSection]
-    shift: Any = None  # the ShiftResult (first wave -> last wave), None with fewer than two waves
+    shift: Any = None  # the ShiftResult: pairwise with two waves, groups with more; None with one wave
     warnings: list[str] = field(default_factory=list)
     model: dict | None = None  # model_summary(card)
     audit: dict | None = None
@@ -98,14 +108,9 @@ class ReportData:
 
 
 def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    try:
-        if value != value:  # NaN
-            return ""
-    except TypeError:
-        return ""
-    return str(value).strip()
+    from ..io.cells import cell_text
+
+    return cell_text(value)
 
 
 def _number(value: object) -> float | None:
@@ -166,11 +171,8 @@ def gather(coded, codebook, *, model_card: Mapping | None = None, audit: Mapping
     result = None
     if len(wave_order) >= 2:
         result = theme_shift(frame[[bool(w) for w in waves]].reset_index(drop=True), list(codebook.themes),
-                             by="wave")
+                             by="wave", non_answer_phrases=codebook.non_answers)
         warnings.extend(w for w in result.warnings if not w.startswith("question '"))
-        if len(wave_order) > 2:
-            warnings.append(f"the shift tables compare the first and last wave ({wave_order[0]} and "
-                            f"{wave_order[-1]}); the charts show all {len(wave_order)} waves")
 
     sections = []
     for q in question_order:
@@ -226,8 +228,8 @@ def _section(q, rows, codebook, assigned, waves, wave_order, review, result) -> 
         prefix = f"question '{q}': "
         section.shift_warnings = [w[len(prefix):] for w in result.warnings if w.startswith(prefix)]
     elif result is not None:
-        section.shift_warnings = [f"not compared: it has no answers in one of the waves "
-                                  f"{result.groups[0]} and {result.groups[1]}"]
+        listed = " and ".join(result.groups) if len(result.groups) == 2 else ", ".join(result.groups)
+        section.shift_warnings = [f"not compared: it has no answers in one of the waves {listed}"]
     return section
 
 
@@ -285,7 +287,7 @@ def _tally(counts) -> dict[str, int]:
         if isinstance(item, Mapping):
             for kind, number in item.items():
                 total[str(kind)] += int(number)
-    return dict(sorted(total.items()))
+    return dict(sorted((kind, n) for kind, n in total.items() if n))  # the kinds it replaced
 
 
 def _shorten(text: str) -> str:
@@ -354,7 +356,8 @@ def _float(value) -> float | None:
 def audit_summary(coded, label_sets: Mapping[str, frozenset[str]], codebook, *, source: str | None = None) -> dict:
     """The audit figures `build_report` shows: how many answers a person coded, and how well the machine agreed.
 
-    `label_sets` maps answer id -> the person's theme ids (`kcc_text.labels.label_sets`).
+    `label_sets` maps answer id (or (id, question) when ids repeat across questions) -> the
+    person's theme ids (`kcc_text.io.labels.label_sets`, `analysis.audit_labels.audit_label_sets`).
     The agreement scores the coded file's `themes` against those codes on the audited
     answers with `kcc_text.evaluation.score_matrix`; the exact-set share gets a 95% Wilson
     interval. When the coded file's rows already carry human codes (`source` = human) the
@@ -362,11 +365,12 @@ def audit_summary(coded, label_sets: Mapping[str, frozenset[str]], codebook, *, 
     """
     import numpy as np
 
+    from ..analysis.audit_labels import row_keys
     from ..analysis.evaluation import score_matrix
 
     if "id" not in coded.columns:
         raise UsageError("no 'id' column to join the audit labels on")
-    ids = [_cell(v) for v in coded["id"]]
+    ids = row_keys(coded, label_sets)
     questions = [_cell(v) for v in coded["question"]] if "question" in coded.columns else [""] * len(coded)
     waves = [_cell(v) for v in coded["wave"]] if "wave" in coded.columns else [""] * len(coded)
     rows = [i for i, answer_id in enumerate(ids) if answer_id in label_sets]
@@ -392,6 +396,58 @@ def audit_summary(coded, label_sets: Mapping[str, frozenset[str]], codebook, *, 
                                 "exact_set_low": low / 100, "exact_set_high": high / 100,
                                 "micro_precision": scores.micro.precision, "micro_recall": scores.micro.recall,
                                 "micro_f1": scores.micro.f1}
+    return summary
+
+
+def audit_estimates(coded, label_sets: Mapping, codebook) -> dict:
+    """Audit-corrected shares and shifts between waves, per question, for the report's `audit` dict.
+
+    `theme_shift(..., audit=...)`: prediction-powered estimates (PPI++, `analysis.ppi`) that
+    correct the machine's codes with the audited answers, next to the machine's own shares;
+    pairwise with two waves, every wave with three or more. A question is corrected only where
+    every wave has audited answers; otherwise `not_corrected` says why (the report then shows
+    the machine's numbers for it, and says so). Audited answers that are not in the file are
+    left out here; `audit_summary` counts them.
+    """
+    from ..analysis.audit_labels import row_keys
+
+    frame = coded.reset_index(drop=True)
+    waves = [_cell(v) for v in frame["wave"]] if "wave" in frame.columns else [""] * len(frame)
+    waved = frame[[bool(w) for w in waves]].reset_index(drop=True)
+    questions = (list(dict.fromkeys(_cell(v) for v in waved["question"])) if "question" in waved.columns
+                 else [None])
+    if len(set(w for w in waves if w)) < 2:
+        return {"not_corrected": {q: "the data hold one wave only: there is no shift to correct"
+                                  for q in questions}}
+    keys = set(row_keys(waved, label_sets))
+    matched = {key: themes for key, themes in label_sets.items() if key in keys}
+    summary: dict[str, Any] = {"estimates": [], "warnings": [], "not_corrected": {}}
+    corrected = []
+    for q in questions:
+        if not matched:
+            summary["not_corrected"][q] = "no audited answer is in this file"
+            continue
+        try:
+            theme_shift(waved, list(codebook.themes), by="wave", question=q, audit=matched)
+        except UsageError as error:
+            summary["not_corrected"][q] = error.detail
+            continue
+        corrected.append(q)
+    if not corrected:
+        return summary
+    # One run over the questions that can be corrected: the numbers, method text and warnings are
+    # then those `kcc-text shift --audit` gives for them.
+    if "question" in waved.columns:
+        keep = [_cell(v) in corrected for v in waved["question"]]
+        waved = waved[keep].reset_index(drop=True)
+        keys = set(row_keys(waved, matched))
+        matched = {key: themes for key, themes in matched.items() if key in keys}
+    result = theme_shift(waved, list(codebook.themes), by="wave",
+                         question=corrected[0] if len(corrected) == 1 else None, audit=matched)
+    summary.update(kind=result.kind, groups=list(result.groups), warnings=list(result.warnings),
+                   method=f"{result.method['text']} Software: {result.method['software']}.")
+    for question, rows in result.sections():
+        summary["estimates"].extend({**row, "question": question} for row in rows.to_dict("records"))
     return summary
 
 

@@ -132,7 +132,16 @@ def _method(data: ReportData) -> str:
                  "that have the theme; answers without any theme count in the base. Each share is shown with "
                  f"its {CONFIDENCE * 100:g}% Wilson score interval (statsmodels "
                  "<code>proportion_confint(method=\"wilson\")</code>).")
-    if data.shift is not None:
+    if data.shift is not None and data.shift.kind == "groups":
+        method = data.shift.method
+        correction = ("p-values not adjusted" if method["correction"] == "none" else
+                      f"p-values adjusted with the {_e(method['correction_name'])} method over each question's themes")
+        waves = ", ".join(_e(g) for g in data.shift.groups)
+        items.append(f"The <strong>shift</strong> is reported over all {len(data.shift.groups)} waves ({waves}): "
+                     f"each wave's share with its {method['confidence'] * 100:g}% {_e(method['share_interval_name'])}"
+                     f" and per theme one test of equal shares across the waves ({_e(method['test_name'])}), "
+                     f"{correction}. No pair of waves is singled out; the full method is under each table.")
+    elif data.shift is not None:
         a, b = data.shift.groups
         method = data.shift.method
         correction = ("p-values not adjusted" if method["correction"] == "none" else
@@ -143,8 +152,21 @@ def _method(data: ReportData) -> str:
                      "table.")
     else:
         items.append("The data hold one wave only, so there is no shift between waves to report.")
-    sure = ["<strong>How sure:</strong> the intervals and tests cover sampling variation only. They do not "
-            "cover coding errors: a theme the tool misses or adds moves a share without widening its interval."]
+    corrected = _corrected_questions(data)
+    if corrected:
+        items.append("<strong>Corrected by the audit:</strong> a person coded a random sample of the answers. "
+                     "For " + ("every question" if len(corrected) == len(data.sections) else
+                               f"{len(corrected)} of {len(data.sections)} questions")
+                     + " the shares and shifts are also given corrected for the tool's coding errors "
+                     "(prediction-powered inference, PPI++), with their 95% intervals, in a table "
+                     "<em>Corrected by the audit</em> under the tool's own shift table. Where the two differ, "
+                     "the corrected numbers are the ones to report.")
+    sure = ["<strong>How sure:</strong> the intervals and tests of the tool's own numbers cover sampling "
+            "variation only. They do not cover coding errors: a theme the tool misses or adds moves a share "
+            "without widening its interval."]
+    if corrected:
+        sure.append("The audit-corrected intervals do cover the coding errors the audit measured, provided the "
+                    "audited answers are a simple random sample of each wave.")
     measured = []
     if data.model is not None and data.model.get("micro_f1") is not None:
         measured.append(f"the classifier scored a cross-validated micro-F1 of {_score(data.model['micro_f1'])} "
@@ -203,18 +225,31 @@ def _question(data: ReportData, section, index: int, colours: dict[str, str]) ->
     if section.unused:
         out.append(f'<p class="note">Themes no answer got: {_e(", ".join(section.unused))}.</p>')
     out.append(_shift_table(data, section, figure_no))
-    out.append(_examples(data, section))
     if data.audit and data.audit.get("estimates"):
-        rows = estimates_by_question(data.audit["estimates"]).get(section.key)
+        rows = estimates_by_question(data.audit["estimates"]).get(section.key or None)
         if rows:
             out.append(_estimates_table(data, rows, figure_no))
+    reason = ((data.audit or {}).get("not_corrected") or {}).get(section.key)
+    if reason:
+        out.append(f'<h3>Corrected by the audit</h3><p class="note">Not corrected by the audit: {_e(reason)}. '
+                   "The numbers above are the tool's codes alone.</p>")
+    out.append(_examples(data, section))
     out.append("</section>")
     return "\n".join(p for p in out if p)
+
+
+def _corrected_questions(data: ReportData) -> list:
+    """The questions the report shows audit-corrected estimates for."""
+    if not data.audit or not data.audit.get("estimates"):
+        return []
+    return list(estimates_by_question(data.audit["estimates"]))
 
 
 def _shift_table(data: ReportData, section, number: int) -> str:
     if data.shift is None:
         return ""
+    if data.shift.kind == "groups":
+        return _groups_table(data, section, number)
     a, b = data.shift.groups
     parts = [f"<h3>Shift from {_e(a)} to {_e(b)}</h3>"]
     if section.shift is None:
@@ -247,6 +282,52 @@ def _shift_table(data: ReportData, section, number: int) -> str:
     parts.append(f'<p class="note">{_e(data.shift.method["text"])} Rows in bold: adjusted p &lt; 0.05 '
                  f"(* &lt; 0.05, ** &lt; 0.01, *** &lt; 0.001). Software: "
                  f'<code>{_e(data.shift.method["software"])}</code>.</p>')
+    if section.shift_warnings:
+        parts.append('<div class="callout"><ul>' + "".join(f"<li>{_e(w)}</li>" for w in section.shift_warnings)
+                     + "</ul></div>")
+    return "\n".join(parts)
+
+
+def _interval(low, high) -> str:
+    return f'<br><span class="small">{_pct(float(low))}–{_pct(float(high))}</span>'
+
+
+def _by_theme(rows) -> list[list[dict]]:
+    """Rows of a groups report (one per theme and wave), grouped by theme in their order."""
+    themes: dict[str, list[dict]] = {}
+    for row in rows:
+        themes.setdefault(row["theme"], []).append(row)
+    return list(themes.values())
+
+
+def _groups_table(data: ReportData, section, number: int) -> str:
+    """Three or more waves: every wave's share with its interval, and per theme one test across the waves."""
+    groups = data.shift.groups
+    parts = [f"<h3>Shift across {len(groups)} waves</h3>"]
+    if section.shift is None:
+        parts.append('<p class="note">' + _e("; ".join(section.shift_warnings)) + "</p>")
+        return "\n".join(parts)
+    n = data.shift.n[section.key]
+    method = data.shift.method
+    level = f"{method['confidence'] * 100:g}%"
+    body = []
+    for rows in _by_theme(section.shift.to_dict("records")):
+        p_adj = float(rows[0]["p_adjusted"])
+        stars = _stars(p_adj)
+        cells = "".join(f'<td class="num">{_pct(r["pct"])}{_interval(r["pct_low"], r["pct_high"])}</td>'
+                        for r in rows)
+        body.append(f'<tr{SIGNIFICANT if stars else ""}><td class="theme">{_e(rows[0]["label"])}</td>{cells}'
+                    f'<td class="num{"" if stars else " ns"}">{_p(p_adj)} {stars}</td></tr>')
+    head = "".join(f'<th class="num">% {_e(g)}<br><span class="small">n = {n[g]:,}</span></th>' for g in groups)
+    caption = (f"<strong>Table {number}.</strong> Share of answers with each theme in each wave, in percent, with "
+               f"its {level} interval under it; p of one test per theme that the share is equal in all "
+               f"{len(groups)} waves, adjusted ({_e(method['correction_name'])}). Themes that differ most between "
+               "waves first.")
+    parts.append(f'<p class="caption">{caption}</p><div class="table-wrap"><table class="shift">'
+                 f'<thead><tr><th>Theme</th>{head}<th class="num">p adj.</th></tr></thead>'
+                 f'<tbody>{"".join(body)}</tbody></table></div>')
+    parts.append(f'<p class="note">{_e(method["text"])} Rows in bold: adjusted p &lt; 0.05 '
+                 f"(* &lt; 0.05, ** &lt; 0.01, *** &lt; 0.001). Software: <code>{_e(method['software'])}</code>.</p>")
     if section.shift_warnings:
         parts.append('<div class="callout"><ul>' + "".join(f"<li>{_e(w)}</li>" for w in section.shift_warnings)
                      + "</ul></div>")
@@ -289,28 +370,73 @@ def _examples(data: ReportData, section) -> str:
 
 
 def _estimates_table(data: ReportData, rows, number: int) -> str:
-    head = ("<thead><tr><th>Theme</th><th class=\"num\">% a</th><th class=\"num\">% b</th>"
-            "<th class=\"num\">Change (pp)</th><th class=\"num\">95% interval</th>"
-            "<th class=\"num\">Machine change</th><th class=\"num\">Audited a / b</th></tr></thead>")
-    body = []
-    for row in rows:
-        def num(key, signed=False):
-            value = row.get(key)
-            if value is None or value == "":
-                return "–"
-            return _signed(float(value)) if signed else _pct(float(value))
-        body.append(f'<tr><td class="theme">{_e(row.get("label") or row.get("theme"))}</td>'
-                    f'<td class="num">{num("pct_a")}</td><td class="num">{num("pct_b")}</td>'
-                    f'<td class="num">{num("diff_pp", True)}</td>'
-                    f'<td class="num">{num("ci_low", True)} to {num("ci_high", True)}</td>'
-                    f'<td class="num">{num("diff_pp_machine", True)}</td>'
-                    f'<td class="num">{_e(row.get("n_audit_a", "–"))} / {_e(row.get("n_audit_b", "–"))}</td></tr>')
-    caption = (f"<strong>Table {number}b.</strong> Audit-corrected shares and change, next to the change in the "
-               "machine's codes alone.")
-    method = data.audit.get("method")
+    """The audit-corrected shares (with intervals) and shift of one question, beside the machine's own."""
+    audit = data.audit
+    if audit.get("kind") == "groups":
+        table = _estimates_groups(audit, rows)
+        what = ("Audit-corrected share of answers with each theme in each wave, in percent, with its 95% interval "
+                "under it and the tool's own share (machine) under that; p of one test per theme that the corrected "
+                "shares are equal in all waves, adjusted.")
+    else:
+        table = _estimates_pairwise(audit, rows)
+        a, b = (audit.get("groups") or ["a", "b"])[:2]
+        what = (f"Audit-corrected share of answers with each theme in {_e(a)} (a) and {_e(b)} (b), in percent, "
+                "with its 95% interval under it; the corrected change b − a in percentage points with its 95% "
+                "interval under it and its adjusted p; then the change in the tool's codes alone. Audited: "
+                f"{_e(rows[0].get('n_audit_a', '–'))} answers of {_e(a)}, {_e(rows[0].get('n_audit_b', '–'))} "
+                f"of {_e(b)}.")
+    caption = f"<strong>Table {number}b.</strong> {what}"
+    method = audit.get("method")
     note = f'<p class="note">{_e(method)}</p>' if method else ""
     return (f"<h3>Corrected by the audit</h3><p class=\"caption\">{caption}</p><div class=\"table-wrap\">"
-            f"<table class=\"shift\">{head}<tbody>{''.join(body)}</tbody></table></div>{note}")
+            f"<table class=\"shift\">{table}</table></div>{note}")
+
+
+def _num(row, key, signed=False) -> str:
+    value = row.get(key)
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return _signed(float(value)) if signed else _pct(float(value))
+
+
+def _estimates_pairwise(audit, rows) -> str:
+    a, b = (audit.get("groups") or ["a", "b"])[:2]
+    head = (f'<thead><tr><th>Theme</th><th class="num">% {_e(a)}</th><th class="num">% {_e(b)}</th>'
+            '<th class="num">Change (pp)</th><th class="num">p adj.</th>'
+            '<th class="num">Machine change</th></tr></thead>')
+    body = []
+    for row in rows:
+        p_adj = row.get("p_adjusted")
+        stars = _stars(float(p_adj)) if p_adj not in (None, "") else ""
+        shares = "".join(
+            f'<td class="num">{_num(row, f"pct_{side}")}'
+            + (_interval(row[f"pct_{side}_low"], row[f"pct_{side}_high"])
+               if row.get(f"pct_{side}_low") not in (None, "") else "") + "</td>" for side in ("a", "b"))
+        body.append(f'<tr{SIGNIFICANT if stars else ""}><td class="theme">{_e(row.get("label") or row.get("theme"))}'
+                    f'</td>{shares}<td class="num">{_num(row, "diff_pp", True)}<br><span class="small">'
+                    f'{_num(row, "ci_low", True)} to {_num(row, "ci_high", True)}</span></td>'
+                    f'<td class="num">{_p(float(p_adj)) + " " + stars if p_adj not in (None, "") else "–"}</td>'
+                    f'<td class="num ns">{_num(row, "diff_pp_machine", True)}</td></tr>')
+    return f"{head}<tbody>{''.join(body)}</tbody>"
+
+
+def _estimates_groups(audit, rows) -> str:
+    themes = _by_theme(rows)
+    groups = [r["group"] for r in themes[0]] if themes else list(audit.get("groups") or [])
+    audited = {r["group"]: r.get("n_audit", "–") for r in (themes[0] if themes else [])}
+    head = "".join(f'<th class="num">% {_e(g)}<br><span class="small">audited {_e(audited.get(g, "–"))}</span></th>'
+                   for g in groups)
+    body = []
+    for theme_rows in themes:
+        p_adj = theme_rows[0].get("p_adjusted")
+        stars = _stars(float(p_adj)) if p_adj not in (None, "") else ""
+        cells = "".join(f'<td class="num">{_num(r, "pct")}{_interval(r["pct_low"], r["pct_high"])}'
+                        f'<br><span class="small">machine {_num(r, "pct_machine")}</span></td>' for r in theme_rows)
+        body.append(f'<tr{SIGNIFICANT if stars else ""}><td class="theme">'
+                    f'{_e(theme_rows[0].get("label") or theme_rows[0].get("theme"))}</td>{cells}'
+                    f'<td class="num">{_p(float(p_adj)) + " " + stars if p_adj not in (None, "") else "–"}</td></tr>')
+    return (f'<thead><tr><th>Theme</th>{head}<th class="num">p adj.</th></tr></thead>'
+            f"<tbody>{''.join(body)}</tbody>")
 
 
 def _model(data: ReportData) -> str:
@@ -375,9 +501,20 @@ def _audit(data: ReportData) -> str:
                      '<div class="table-wrap"><table><thead><tr><th>Question</th><th>Wave</th>'
                      '<th class="num">Audited</th><th class="num">Answers</th><th class="num">Share</th></tr></thead>'
                      f"<tbody>{body}</tbody></table></div>")
-    if not audit.get("estimates"):
+    if audit.get("estimates"):
+        parts.append('<p class="note">The audit-corrected shares and shifts are in each question\'s table '
+                     "<em>Corrected by the audit</em>.</p>")
+    elif not audit.get("not_corrected"):
         parts.append('<p class="note">The shares and shifts above are the machine\'s codes; this report does not '
                      "correct them with the audit.</p>")
+    reasons = audit.get("not_corrected") or {}
+    if reasons:
+        parts.append('<div class="callout"><strong>Not corrected by the audit</strong><ul>'
+                     + "".join(f"<li>{_e(q or 'All answers')}: {_e(why)}</li>" for q, why in reasons.items())
+                     + "</ul></div>")
+    if audit.get("warnings"):
+        parts.append('<div class="callout"><strong>About the audit</strong><ul>'
+                     + "".join(f"<li>{_e(w)}</li>" for w in audit["warnings"]) + "</ul></div>")
     parts.append("</section>")
     return "\n".join(parts)
 

@@ -140,7 +140,7 @@ def keep_words(codebook=None) -> frozenset[str]:
     if codebook is None:
         codebook = _bundled_codebook()
     elif isinstance(codebook, (str, Path)):
-        from .codebook.definition import load_codebook
+        from ..codebook.definition import load_codebook
 
         codebook = load_codebook(codebook)
     words = set(keep)
@@ -150,9 +150,9 @@ def keep_words(codebook=None) -> frozenset[str]:
 
 
 def _bundled_codebook():
-    from .bundled import find_bundled
-    from .codebook.definition import load_codebook
-    from .errors import KccError
+    from ..bundled import find_bundled
+    from ..codebook.definition import load_codebook
+    from ..errors import KccError
 
     try:
         return load_codebook(find_bundled().codebook)
@@ -164,7 +164,7 @@ class Pseudonymiser:
     """Finds personal data in Dutch answers and replaces it by numbered tags.
 
     Loading deduce takes about a second once its lookup lists are built (a few seconds, on
-    first use, into the user cache: see `kcc_text.deduce_lists`); make one Pseudonymiser and
+    first use, into the user cache: see `kcc_text.privacy.deduce_lists`); make one Pseudonymiser and
     reuse it.
     """
 
@@ -278,37 +278,49 @@ class Pseudonymiser:
 
     # -- replacing -----------------------------------------------------------------------
 
-    def pseudonymise(self, texts: Sequence[str], respondent_ids: Sequence[object] | None = None,
-                     ) -> tuple[list[str], dict[str, int]]:
+    def pseudonymise(self, texts: Sequence[str], respondent_ids: Sequence[object] | None = None, *,
+                     registers: dict | None = None) -> tuple[list[str], dict[str, int]]:
         """Texts with personal data replaced, and how many of each kind were replaced.
 
         Tags are numbered per respondent (`respondent_ids[i]` owns `texts[i]`; without ids each
         text is its own respondent): one respondent's "Kevin" is `[PERSOON-1]` in all their
         answers, and a first name alone gets the number of the full name it starts or ends.
+        `registers` (respondent -> `TagRegister`) carries the numbering over from an earlier
+        call, for texts that come in chunks.
         """
         if respondent_ids is not None and len(respondent_ids) != len(texts):
             raise ValueError("texts and respondent_ids differ in length")
         counts = dict.fromkeys(KINDS, 0)
-        registers: dict[object, _Register] = {}
+        registers = {} if registers is None else registers
         new_texts = []
         for index, text in enumerate(texts):
             if not isinstance(text, str) or not text:
                 new_texts.append(text)
                 continue
             owner = respondent_ids[index] if respondent_ids is not None else ("text", index)
-            register = registers.setdefault(owner, _Register())
-            pieces, position = [], 0
-            for entity in self.find(text):
-                pieces.append(text[position:entity.start])
-                pieces.append(f"[{entity.kind}-{register.number(entity)}]")
-                position = entity.end
+            tagged = self.tagged(text, registers.setdefault(owner, TagRegister()))
+            for entity, _tag in tagged:
                 counts[entity.kind] = counts.get(entity.kind, 0) + 1
-            pieces.append(text[position:])
-            new_texts.append("".join(pieces))
+            new_texts.append(with_tags(text, tagged))
         return new_texts, counts
 
+    def tagged(self, text: str, register: TagRegister) -> list[tuple[Entity, str]]:
+        """The personal data in one text, each with the tag it gets in `register`'s numbering."""
+        return [(entity, f"[{entity.kind}-{register.number(entity)}]") for entity in self.find(text)]
 
-class _Register:
+
+def with_tags(text: str, tagged: Sequence[tuple[Entity, str]]) -> str:
+    """`text` with each tagged span (in text order, not overlapping) replaced by its tag."""
+    pieces, position = [], 0
+    for entity, tag in tagged:
+        pieces.append(text[position:entity.start])
+        pieces.append(tag)
+        position = entity.end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+class TagRegister:
     """The numbers given out within one respondent's answers, per kind."""
 
     def __init__(self):
@@ -415,9 +427,9 @@ def pseudonymise_file(corpus: str | Path, out: str | Path, columns=None, respond
     Tags are numbered per respondent: the `respondent_col` column (default `respondent_id` when the
     file has it), else per answer id. Columns are written with their input names, in input order.
     """
-    from .io.answers import ColumnMap, iter_table, read_corpus
-    from .errors import InputFileError, UsageError
-    from .io.writing import check_output_path, write_csv_atomic
+    from ..io.answers import ColumnMap, iter_table, read_corpus
+    from ..errors import InputFileError, UsageError
+    from ..io.writing import check_output_path, write_csv_atomic
 
     columns = columns or ColumnMap()
     out = Path(out)
