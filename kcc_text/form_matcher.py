@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from operator import itemgetter
 
-from .nlp.forms import FormTable
+from .nlp.forms import FormTable, Numbering
 from .rules import RuleMatcher, _compile_raw, _outermost, counts_under_negation, distinct_words
 
 MEMO_WINDOWS = 50_000  # bounded: memory must not grow with the corpus
@@ -65,10 +65,8 @@ class FormMatcher:
         self.rules = rules
         self.table = table
         self._order = {t: i for i, t in enumerate(rules._applies)}
-        self._keys: list[tuple[str, str]] = []  # (theme, negation mode) per key number
-        self._key_numbers: dict[tuple[str, str], int] = {}
-        self._specs: list[tuple] = []
-        self._spec_numbers: dict[tuple, int] = {}
+        self._keys = Numbering()  # (theme, negation mode) per key number
+        self._specs = Numbering()  # the token tests, numbered
         self._entries: dict[int, tuple] = {}  # id(RuleMatcher entry) -> (key number, variants longest first)
         self._starts: list = []  # per form: (entries that may start at it, spaCy-style rules) or None
         self._passes: list[frozenset] = []  # per form: the test numbers it passes
@@ -95,18 +93,10 @@ class FormMatcher:
     # --- numbering --------------------------------------------------------------------------
 
     def _key(self, theme: str, mode: str) -> int:
-        found = self._key_numbers.get((theme, mode))
-        if found is None:
-            found = self._key_numbers[(theme, mode)] = len(self._keys)
-            self._keys.append((theme, mode))
-        return found
+        return self._keys.id((theme, mode))
 
     def _spec_id(self, spec: tuple) -> int:
-        found = self._spec_numbers.get(spec)
-        if found is None:
-            found = self._spec_numbers[spec] = len(self._specs)
-            self._specs.append(spec)
-        return found
+        return self._specs.id(spec)
 
     def _entry(self, entry) -> tuple:
         found = self._entries.get(id(entry))
@@ -120,7 +110,7 @@ class FormMatcher:
     def _index_specs(self) -> None:
         self._always, self._by_lemma, self._by_lower, self._by_prefix = set(), {}, {}, {}
         self._excluded, self._punct, self._other = [], [], []
-        for number, spec in enumerate(self._specs):
+        for number, spec in enumerate(self._specs.values):
             if spec[0] != "ours":
                 self._other.append((number, spec))
                 continue
@@ -302,7 +292,7 @@ class FormMatcher:
         length = self.table.length
         hits = []
         for key, start, end in spans:
-            theme, mode = self._keys[key]
+            theme, mode = self._keys.values[key]
             counted = counts_under_negation(mode, negated, start, end)
             if counted is not None:
                 hits.append((start, end, theme, text[idx[counted[1]]:idx[end - 1] + length[forms[end - 1]]]))

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from .form_matcher import FormMatcher
-from .nlp.forms import FormTable, WordTable, tokenise
+from .nlp.forms import FormTable, Numbering, tokenise
 from .nlp.pipeline import normalise
 
 # scikit-learn's char_wb analyser splits on whitespace after collapsing runs of it.
@@ -36,7 +36,7 @@ class FormParser:
         self.nlp = nlp
         self.forms = FormTable(nlp)
         self.matcher = FormMatcher(rules, self.forms, nlp)
-        self.surface = WordTable()
+        self.surface = Numbering()
         self.featurizers: dict[int, tuple] = {}  # id(feature transformer) -> (transformer, its fast form)
         self._cache: dict[str, ParsedText] = {}
 
@@ -90,5 +90,5 @@ class FormParser:
         return [out[bounds[i]:bounds[i + 1]].copy() for i in range(len(batch.starts) - 1)]
 
     def lemma_text(self, record: ParsedText) -> str:
-        words = self.forms.words.words
+        words = self.forms.words.values
         return " ".join(words[i] for i in record.lemma_words.tolist())

@@ -112,7 +112,9 @@ def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, t
             task = lambda job: csv_coder.code(job[0], header=job[1], yes_no=job[2])  # noqa: E731
         else:
             task = lambda job: coder.code_chunk(job[0], yes_no=job[2])  # noqa: E731
-        for done in _in_order(task, jobs(), workers):
+        # A semantic model's embedding engine uses every core itself: one process, unless told otherwise.
+        semantic = model is not None and model.semantic
+        for done in _in_order(task, jobs(), 1 if workers is None and semantic else workers):
             if as_text:
                 n, themed, review = done.n_answers, done.n_with_theme, done.n_review
             else:

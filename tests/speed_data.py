@@ -28,6 +28,8 @@ ODD_TEXTS = [
     "Niet leuk, maar wel afwisselend werk", "mensen helpen 😊", "COVID-19 en thuiswerken",
 ]
 
+FILE_TEXTS = [t for t in ODD_TEXTS if "\x00" not in t]  # a file may not hold NUL characters
+
 
 def bundled_answers() -> list[dict]:
     with BUNDLED_CORPUS.open(encoding="utf-8") as fh:
@@ -47,7 +49,7 @@ def spliced_answers(n: int, seed: int = 5) -> list[dict]:
         if i % 7 == 0:
             text = first["text"]  # answers repeat
         if i % 11 == 0:
-            text = ODD_TEXTS[(i // 11) % len(ODD_TEXTS)]
+            text = FILE_TEXTS[(i // 11) % len(FILE_TEXTS)]
         out.append({"id": f"g{i}", "text": text, "wave": first["wave"], "question": first["question"]})
     return out
 

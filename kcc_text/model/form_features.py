@@ -98,7 +98,7 @@ class FormFeatures:
     def _grow_words(self) -> None:
         import numpy as np
 
-        words = self.source.forms.words.words
+        words = self.source.forms.words.values
         start = len(self._word)
         if start == len(words):
             return
@@ -111,7 +111,7 @@ class FormFeatures:
     def _grow_surface(self) -> None:
         import numpy as np
 
-        words = self.source.surface.words
+        words = self.source.surface.values
         vocabulary = self.chars.vocabulary_
         analyse = self.chars._char_wb_ngrams
         for word in words[len(self._char_columns):]:

@@ -15,22 +15,22 @@ from dataclasses import dataclass
 from .pipeline import _lemmatizer, negation_data
 
 
-class WordTable:
-    """Strings numbered in order of first sight."""
+class Numbering:
+    """Values (words, tests ...) numbered in order of first sight."""
 
     def __init__(self):
-        self.ids: dict[str, int] = {}
-        self.words: list[str] = []
+        self.ids: dict = {}
+        self.values: list = []
 
-    def id(self, word: str) -> int:
-        found = self.ids.get(word)
+    def id(self, value) -> int:
+        found = self.ids.get(value)
         if found is None:
-            found = self.ids[word] = len(self.words)
-            self.words.append(word)
+            found = self.ids[value] = len(self.values)
+            self.values.append(value)
         return found
 
     def __len__(self) -> int:
-        return len(self.words)
+        return len(self.values)
 
 
 @dataclass
@@ -101,7 +101,7 @@ class FormTable:
         self.is_punct: list[bool] = []  # spaCy's IS_PUNCT (for raw token patterns)
         self.lemma_word: list[int] = []  # its word in the lemma text (`<num>` for numbers), in `words`
         self.neg_word: list[int] = []  # the same word negated (`neg_<lemma>`)
-        self.words = WordTable()
+        self.words = Numbering()
         self._negator = bytearray()
         self._boundary = bytearray()
 
