@@ -5,10 +5,17 @@ from __future__ import annotations
 import contextlib
 import itertools
 from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 from .codebook.definition import load_codebook
 from .io.writing import check_output_path, write_csv_chunks_atomic
+
+if TYPE_CHECKING:  # results named in signatures; their modules load when a job runs
+    from .analysis.agreement import AgreementResult
+    from .analysis.discover import DiscoverResult
+    from .analysis.review import ReviewResult
 
 
 @dataclass(frozen=True)
@@ -368,3 +375,125 @@ def _codebook_of(theme_ids):
     from .codebook.definition import Codebook, Theme
 
     return Codebook(name="unknown", version="0.0.0", language="nl", themes=tuple(Theme(t, t) for t in theme_ids))
+
+
+# --- analyses of files ---------------------------------------------------------------------
+
+def shift_file(coded: Path, *, by: str, group_a: str | None, group_b: str | None, question: str | None,
+                 labels: Path | None, codebook: Path | None, test: str, correction: str,
+                 audit: Path | None = None, include_non_answers: bool = False,
+                 ignore_unknown_themes: bool = False):
+    """Read the inputs and run the comparison; data errors name the answers (or audit) file."""
+    from .errors import KccError
+    from .analysis.shift import shift_from_labels, theme_shift
+    from .analysis.audit_labels import read_audit
+    from .io.coded import read_coded
+
+    frame = read_coded(coded)
+    book = None
+    if codebook is not None:
+        from .codebook.definition import load_codebook
+
+        book = load_codebook(codebook)
+    themes = list(book.themes) if book is not None else None
+    options = dict(by=by, group_a=group_a, group_b=group_b, question=question, test=test, correction=correction,
+                   include_non_answers=include_non_answers,
+                   non_answer_phrases=book.non_answers if book is not None else ())
+    audit_sets = read_audit(audit, frame, book) if audit is not None else None
+    try:
+        if labels is not None:
+            from .io.keys import keyed_by_question, with_keys
+            from .io.labels import label_sets, read_labels
+
+            human = read_labels(labels, known_themes=book.theme_ids if book is not None else None,
+                                ignore_unknown_themes=ignore_unknown_themes)
+            # Answers of a wide file share their respondent's id: then (id, question) names an answer.
+            by_question = keyed_by_question(frame, human)
+            sets = label_sets(with_keys(human, by_question, labels))
+            result = shift_from_labels(with_keys(frame, by_question, coded), sets, themes, **options)
+        else:
+            result = theme_shift(frame, themes, audit=audit_sets, **options)
+    except KccError as error:
+        if error.path is None:
+            # The library does not know the file; the user needs it in the message.
+            raise type(error)(error.detail, coded) from None
+        raise
+    if book is not None and labels is None and "codebook" in frame.columns:
+        used = sorted({str(v) for v in frame["codebook"]} - {""})
+        if used and used != [book.ref]:
+            result.warnings.insert(0, f"{coded} was coded with {', '.join(used)}, the labels shown are from "
+                                      f"{book.ref}")
+    return result
+
+
+def agreement_files(path_a: str | Path, path_b: str | Path, *, codebook_path: str | Path | None = None,
+                    coder_a: str | None = None, coder_b: str | None = None,
+                    themes: Iterable[str] | None = None, ignore_unknown_themes: bool = False) -> AgreementResult:
+    """Agreement of two files (labels files, or a labels file and a coded output)."""
+    from .analysis.agreement import _codes_of, agreement_report, codes_frame
+    from .errors import UsageError
+
+    codebook = None
+    known = None
+    if codebook_path is not None:
+        from .codebook.definition import load_codebook
+
+        codebook = load_codebook(codebook_path)
+        known = codebook.theme_ids
+    from .io.keys import keyed_by_question
+
+    # Answers of a wide file share their respondent's id: then (id, question) names an answer, in both files.
+    frame_a = codes_frame(path_a, known, ignore_unknown_themes=ignore_unknown_themes)
+    frame_b = codes_frame(path_b, known, ignore_unknown_themes=ignore_unknown_themes)
+    by_question = keyed_by_question(frame_a, frame_b)
+    a = _codes_of(Path(path_a), frame_a, coder_a, by_question)
+    b = _codes_of(Path(path_b), frame_b, coder_b, by_question)
+    if themes is not None:
+        themes = list(themes)
+        available = codebook.theme_ids if codebook is not None else sorted(
+            set().union(*a.sets.values(), *b.sets.values()))
+        unknown = [t for t in themes if t not in available]
+        if unknown:
+            raise UsageError(f"unknown theme '{unknown[0]}' (themes: {', '.join(available)})")
+    return agreement_report(a, b, themes, codebook=codebook)
+
+
+def review_files(coded_path: str | Path, labels_path: str | Path, *, model_path: str | Path | None = None,
+                 ignore_unknown_themes: bool = False, **options) -> ReviewResult:
+    """Read a coded output and a labels file and review their disagreements (see `review`).
+
+    With the model that coded the file, the result says how many reviewed answers it was trained on.
+    """
+    from .analysis.review import coded_themes, review
+    from .errors import InputFileError
+    from .io.keys import keyed_by_question, with_keys
+    from .io.labels import read_labels
+    from .io.coded import read_coded
+
+    coded = read_coded(coded_path)
+    for column in ("id", "themes"):
+        if column not in coded.columns:
+            raise InputFileError(f"missing column '{column}' (is this a coded output of `kcc-text code`?)",
+                                 coded_path)
+    labels = read_labels(labels_path, coded_themes(coded), ignore_unknown_themes=ignore_unknown_themes,
+                         known_from="the coded output")
+    # Answers of a wide file share their respondent's id: then (id, question) names an answer.
+    by_question = keyed_by_question(coded, labels)
+    coded, labels = with_keys(coded, by_question, coded_path), with_keys(labels, by_question, labels_path)
+    if model_path is not None:
+        from .model.persistence import read_card
+
+        options["training_ids"] = read_card(model_path).get("training_data", {}).get("ids", [])
+    return review(coded, labels, coded_path=coded_path, labels_path=labels_path, **options)
+
+
+def discover_file(coded_path: str | Path, *, codebook_path: str | Path | None = None, **options) -> DiscoverResult:
+    from .analysis.discover import discover
+    from .io.coded import read_coded
+
+    codebook = None
+    if codebook_path is not None:
+        from .codebook.definition import load_codebook
+
+        codebook = load_codebook(codebook_path)
+    return discover(read_coded(coded_path), codebook=codebook, path=coded_path, **options)
