@@ -1,15 +1,18 @@
 """Throughput and peak memory of `kcc-text code` next to bare spaCy tokenisation of the same texts.
 
-Usage: python bench/bench_code_speed.py [--answers 100000] [--model MODEL] [--chunk-size 2000]
+Usage: python bench/bench_code_speed.py [--answers 200000] [--model MODEL] [--skip-model]
 
-Generates a corpus of N answers by recombining fragments of the bundled answers
-(so texts vary the way real answers do), then, each in a fresh subprocess so that
-peak memory is measured per step:
-  1. bare tokenisation: spacy.blank("nl").tokenizer over the same texts (in memory);
-  2. `kcc-text code` end to end (read CSV, rules [+ model], write coded CSV);
-  3. the same coding on a quarter of the answers, to show that peak memory does not
-     grow with the number of answers (chunked processing).
-Prints answers/s for each, the ratio code/tokenisation and the peak RSS.
+Generates a corpus of N answers by recombining fragments of the bundled answers (so texts
+vary the way real answers do), then measures, each in a fresh subprocess so that time and
+peak memory are per step:
+  floor          spaCy blank "nl" tokenizer over the texts (read with pandas; time of the
+                 tokenisation alone, one process);
+  rules          `code_corpus_file` end to end (read CSV, code, write coded CSV), 1 and 2 workers;
+  rules + model  the same with a model trained on the bundled corpus (trained here unless
+                 --model is given), 1 and 2 workers.
+Prints answers/s, the ratio to the floor, and peak memory: of the main process, of the
+largest worker, and the peak of all of them together (proportional set size, so pages the
+forked workers share with the main process count once).
 """
 
 from __future__ import annotations
@@ -46,59 +49,100 @@ def generate(path: Path, n: int, seed: int = 7) -> None:
 
 
 STEP = r"""
-import json, resource, sys, time, csv
+import json, os, resource, sys, threading, time
 kind, corpus, out, extra = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
-t0 = time.perf_counter()
+
+def pss_mb(pid):
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            return next(int(l.split()[1]) for l in fh if l.startswith("Pss:")) / 1024
+    except (OSError, StopIteration):
+        return 0.0
+
+def tree():
+    pids, todo = [], [os.getpid()]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as fh:
+                todo.extend(int(p) for p in fh.read().split())
+        except OSError:
+            pass
+    return pids
+
+peak = [0.0]
+done = threading.Event()
+def sample():
+    while not done.wait(0.2):
+        peak[0] = max(peak[0], sum(pss_mb(p) for p in tree()))
+threading.Thread(target=sample, daemon=True).start()
+
 if kind == "tokenise":
-    import spacy
-    with open(corpus, encoding="utf-8") as fh:
-        texts = [r["text"] for r in csv.DictReader(fh)]
+    import pandas as pd, spacy
+    texts = pd.read_csv(corpus, dtype=str, keep_default_na=False)["text"].tolist()
     nlp = spacy.blank("nl")
     t0 = time.perf_counter()
     n_tokens = sum(len(doc) for doc in nlp.tokenizer.pipe(texts, batch_size=1000))
     n = len(texts)
 else:
     from kcc_text.jobs import code_corpus_file
-    s = code_corpus_file(corpus, extra["codebook"], out, model_path=extra.get("model"))
+    t0 = time.perf_counter()
+    s = code_corpus_file(corpus, extra["codebook"], out, model_path=extra.get("model"), workers=extra["workers"])
     n, n_tokens = s.n_answers, None
 seconds = time.perf_counter() - t0
-peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"n": n, "seconds": seconds, "peak_mb": peak_mb, "tokens": n_tokens}))
+done.set()
+peak[0] = max(peak[0], sum(pss_mb(p) for p in tree()))
+main_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps({"n": n, "seconds": seconds, "main_mb": main_mb, "worker_mb": worker_mb, "total_mb": peak[0],
+                  "tokens": n_tokens}))
 """
 
 
 def step(kind: str, corpus: Path, out: Path, extra: dict) -> dict:
     result = subprocess.run([sys.executable, "-c", STEP, kind, str(corpus), str(out), json.dumps(extra)],
-                            capture_output=True, text=True, check=True)
+                            capture_output=True, text=True, check=True, cwd=ROOT)
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def train(tmp: Path) -> Path:
+    model = tmp / "model.skops"
+    subprocess.run([sys.executable, "-m", "kcc_text", "train", str(ROOT / "corpus" / "kcc-2020.csv"),
+                    str(ROOT / "corpus" / "kcc-2020.labels.csv"), "--codebook", str(ROOT / "codebooks" / "kcc.yaml"),
+                    "--out", str(model)], check=True, capture_output=True, cwd=ROOT)
+    return model
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--answers", type=int, default=100_000)
-    parser.add_argument("--model", type=Path, default=None, help="a model from `kcc-text train`")
+    parser.add_argument("--answers", type=int, default=200_000)
+    parser.add_argument("--model", type=Path, default=None, help="a model from `kcc-text train` (default: train one)")
+    parser.add_argument("--skip-model", action="store_true", help="measure rules only")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--codebook", type=Path, default=ROOT / "codebooks" / "kcc.yaml")
     args = parser.parse_args()
-    extra = {"codebook": str(args.codebook)}
-    if args.model:
-        extra["model"] = str(args.model)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        big, small = tmp / "big.csv", tmp / "small.csv"
-        generate(big, args.answers)
-        generate(small, args.answers // 4)
-        tok = step("tokenise", big, tmp / "unused", extra)
-        code = step("code", big, tmp / "coded.csv", extra)
-        code_small = step("code", small, tmp / "coded_small.csv", extra)
-    mode = "rules + model" if args.model else "rules"
-    tok_rate, code_rate = tok["n"] / tok["seconds"], code["n"] / code["seconds"]
-    print(f"answers: {args.answers:,} ({tok['tokens']:,} tokens)")
-    print(f"bare spaCy tokenisation : {tok_rate:10,.0f} answers/s  peak {tok['peak_mb']:6.0f} MB")
-    print(f"kcc-text code ({mode:13s}): {code_rate:10,.0f} answers/s  peak {code['peak_mb']:6.0f} MB"
-          "  (read CSV, code, write CSV)")
-    print(f"ratio code / tokenisation: {code_rate / tok_rate:.2f}")
-    print(f"peak memory, {args.answers // 4:,} vs {args.answers:,} answers: "
-          f"{code_small['peak_mb']:.0f} MB vs {code['peak_mb']:.0f} MB")
+        corpus = tmp / "answers.csv"
+        generate(corpus, args.answers)
+        runs = [("rules", None)]
+        if not args.skip_model:
+            runs.append(("rules + model", str(args.model or train(tmp))))
+        floor = step("tokenise", corpus, tmp / "unused", {})
+        floor_rate = floor["n"] / floor["seconds"]
+        print(f"answers: {args.answers:,} ({floor['tokens']:,} tokens)")
+        print(f"{'run':28s} {'answers/s':>10s} {'ratio':>6s} {'main MB':>8s} {'worker MB':>9s} {'total MB':>8s}")
+        print(f"{'floor: spaCy tokenisation':28s} {floor_rate:10,.0f} {1:6.2f} {floor['main_mb']:8.0f} "
+              f"{'':>9s} {floor['total_mb']:8.0f}")
+        for label, model in runs:
+            for workers in args.workers:
+                extra = {"codebook": str(args.codebook), "workers": workers, **({"model": model} if model else {})}
+                r = step("code", corpus, tmp / "coded.csv", extra)
+                rate = r["n"] / r["seconds"]
+                worker_mb = f"{r['worker_mb']:9.0f}" if workers > 1 else f"{'':>9s}"
+                print(f"{label + f', {workers} worker' + ('s' if workers > 1 else ''):28s} {rate:10,.0f} "
+                      f"{rate / floor_rate:6.2f} {r['main_mb']:8.0f} {worker_mb} {r['total_mb']:8.0f}", flush=True)
 
 
 if __name__ == "__main__":

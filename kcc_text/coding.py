@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .codebook.definition import Codebook
 from .errors import UsageError
-from .io.coded import check_input_columns, coded_frame
+from .io.coded import ThemeCodes, check_input_columns, coded_frame
 from .parsing import AnswerParser
 
 
@@ -68,13 +68,56 @@ class Coder:
     def code_texts(self, texts: list[str], questions: list[str | None] | None = None) -> list[AnswerCode]:
         return self.code_parsed(self.parser.parse(texts, questions))
 
-    def code_chunk(self, chunk):
-        """The coded rows of one chunk of a corpus frame."""
+    def code_batch(self, parsed) -> ThemeCodes:
+        """`code_parsed` as arrays by theme (what `io.coded.coded_frame` writes), without a per-answer loop."""
+        import numpy as np
+
+        if self.model is None:
+            # Without a model nothing estimates how often a rule is right; an answer with words
+            # but no matching pattern is the one a person must read.
+            assigned = parsed.rule_hits
+            return ThemeCodes(sources=np.where(assigned, "rules", ""), scores=None, applies=parsed.applies,
+                              needs_review=~parsed.empty & ~assigned.any(axis=1), confidence=None,
+                              evidence=parsed.evidence)
+        decided = self.model.decide(parsed)
+        auto = self.model.auto_coded(decided, self.target_precision)
+        rules, model = decided.rules, decided.model
+        sources = np.where(decided.hybrid, np.where(rules & model, "both", np.where(rules, "rules", "model")), "")
+        column = {t: j for j, t in enumerate(self.codebook.theme_ids)}
+        # Evidence of themes the model overruled would contradict th_<id>; keep what was assigned.
+        evidence = [{t: words for t, words in found.items() if row[column[t]]} if found else found
+                    for found, row in zip(parsed.evidence, decided.hybrid.tolist())]
+        return ThemeCodes(sources=sources, scores=decided.P, applies=parsed.applies, needs_review=~auto,
+                          confidence=np.where(decided.empty, 1.0, decided.confidence_probability),
+                          evidence=evidence)
+
+    def code_chunk(self, chunk, yes_no: set | None = None):
+        """The coded rows of one chunk of a corpus frame.
+
+        `yes_no`: the questions answered yes/no (see `analysis.non_answers`), when decided
+        elsewhere; else decided here, on the first chunk that holds each question. An answer's
+        coding depends only on its text and question, so each distinct pair is coded once and
+        its coded columns repeated for the rows that share it.
+        """
+        import pandas as pd
+
+        texts = chunk["text"].tolist()
         questions = chunk["question"].tolist() if "question" in chunk.columns else None
-        codes = self.code_texts(chunk["text"].tolist(), questions)
-        return coded_frame(chunk, codes, codebook=self.codebook, pipeline=self.pipeline,
-                           model_id=self.model.model_id if self.model is not None else None,
-                           yes_no=self._yes_no_questions(chunk["text"].tolist(), questions))
+        if yes_no is None:
+            yes_no = self._yes_no_questions(texts, questions)
+        model_id = self.model.model_id if self.model is not None else None
+        first: dict = {}
+        inverse = [first.setdefault(key, i) for i, key in enumerate(answer_keys(texts, questions))]
+        if len(first) == len(texts):
+            return coded_frame(chunk, self.code_batch(self.parser.parse(texts, questions)), codebook=self.codebook,
+                               pipeline=self.pipeline, model_id=model_id, yes_no=yes_no)
+        rows = list(first.values())
+        parsed = self.parser.parse([texts[i] for i in rows], [questions[i] for i in rows] if questions else None)
+        coded = coded_frame(chunk.iloc[rows], self.code_batch(parsed), codebook=self.codebook,
+                            pipeline=self.pipeline, model_id=model_id, yes_no=yes_no)
+        position = {row: n for n, row in enumerate(rows)}
+        added = coded.iloc[:, chunk.shape[1]:].take([position[i] for i in inverse]).reset_index(drop=True)
+        return pd.concat([chunk.reset_index(drop=True), added], axis=1)
 
     def _yes_no_questions(self, texts, questions) -> set:
         from .analysis.non_answers import yes_no_questions
@@ -87,6 +130,12 @@ class Coder:
         return {q for q, yes in self._yes_no.items() if yes}
 
 
+def answer_keys(texts, questions=None) -> list[tuple]:
+    """What an answer's coded columns depend on: its text and question, as they are in the file."""
+    questions = questions if questions is not None else [None] * len(texts)
+    return [(t, q) if isinstance(t, str) else ((None, repr(t)), q) for t, q in zip(texts, questions)]
+
+
 def answer_codes(decided, auto, evidence, themes, applies) -> list[AnswerCode]:
     """One AnswerCode per answer from model decisions (see `model.decision.decide`).
 
@@ -94,20 +143,21 @@ def answer_codes(decided, auto, evidence, themes, applies) -> list[AnswerCode]:
     confidence is the model's decision confidence as a probability (see `model.selective`);
     an empty answer has no theme by definition, so its set is right with probability 1.
     """
-    confidence = decided.confidence_probability
+    import numpy as np
+
+    # Rows as Python lists once: indexing numpy arrays cell by cell is the slow part here.
+    hybrid, by_rules, by_model = decided.hybrid.tolist(), decided.rules.tolist(), decided.model.tolist()
+    P, applies = decided.P.tolist(), np.asarray(applies).tolist()
+    confidence, empty, auto = decided.confidence_probability.tolist(), decided.empty.tolist(), auto.tolist()
     codes = []
     for i in range(len(evidence)):
-        sources = {}
-        for j, t in enumerate(themes):
-            if decided.hybrid[i, j]:
-                by_rules, by_model = bool(decided.rules[i, j]), bool(decided.model[i, j])
-                sources[t] = "both" if by_rules and by_model else ("rules" if by_rules else "model")
+        sources = {t: "both" if r and m else ("rules" if r else "model")
+                   for t, assigned, r, m in zip(themes, hybrid[i], by_rules[i], by_model[i]) if assigned}
         # Evidence of themes the model overruled would contradict th_<id>; keep what was assigned.
         shown = {t: words for t, words in evidence[i].items() if t in sources}
         codes.append(AnswerCode(themes=tuple(sources), evidence=shown, sources=sources,
-                                scores={t: float(decided.P[i, j]) for j, t in enumerate(themes) if applies[i, j]},
-                                needs_review=not bool(auto[i]),
-                                confidence=1.0 if decided.empty[i] else float(confidence[i])))
+                                scores={t: p for t, p, a in zip(themes, P[i], applies[i]) if a},
+                                needs_review=not auto[i], confidence=1.0 if empty[i] else confidence[i]))
     return codes
 
 

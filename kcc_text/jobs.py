@@ -10,7 +10,12 @@ from typing import TYPE_CHECKING
 from pathlib import Path
 
 from .codebook.definition import load_codebook
-from .io.writing import check_output_path, write_csv_chunks_atomic
+from .io.writing import check_output_path, write_csv_chunks_atomic, write_text_chunks_atomic
+
+if TYPE_CHECKING:  # results named in signatures; their modules load when a job runs
+    from .analysis.agreement import AgreementResult
+    from .analysis.discover import DiscoverResult
+    from .analysis.review import ReviewResult
 
 if TYPE_CHECKING:  # results named in signatures; their modules load when a job runs
     from .analysis.agreement import AgreementResult
@@ -35,7 +40,7 @@ def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, t
                      spacy_model=None, columns=None, progress=None, chunk_size: int = 2000,
                      wide: bool = False, delimiter: str | None = None, on_notice=None,
                      allow_codebook_change: bool = False, pseudonymise: bool = False,
-                     audit_path=None) -> CodeSummary:
+                     audit_path=None, workers: int | None = None) -> CodeSummary:
     """Code an answers file chunk by chunk and write the coded file atomically, in the format its name asks for.
 
     `columns`: an `io.corpus.AnswerOptions` (or `io.answers.ColumnMap`). A long CSV output is
@@ -44,12 +49,18 @@ def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, t
     chooses the auto-coding cut-off on the audited answers and gives them their human codes
     (`analysis.audit.audit_coding`).
     `pseudonymise`: the texts written (and the evidence words) are pseudonymised after coding.
+    `workers`: processes that code chunks (None: all cores once a file has more than
+    `workers.LARGE` answers, else 1); the output is the same whatever their number.
     """
     from .coding import Coder
     from .io.coded import check_input_columns
     from .io.corpus import open_answers
     from .io.outputs import output_format, parse_delimiter, with_value_labels
 
+    if workers is not None and workers < 1:
+        from .errors import UsageError
+
+        raise UsageError(f"must be 1 or more (got {workers})", setting="workers")
     out = check_output_path(out_path, [corpus_path, codebook_path, model_path, audit_path])
     fmt = output_format(out)
     sep = parse_delimiter(delimiter, fmt)
@@ -87,18 +98,40 @@ def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, t
 
         safe = for_answers(codebook, answers)
 
-    def coded_chunks(advance):
-        for chunk in chunks:
+    # Straight to CSV text in the workers, unless the rows must be changed or kept after coding.
+    as_text = fmt == "csv" and not wide and audit_labels is None and safe is None
+
+    def jobs():
+        """(chunk, header?, yes/no questions) in input order; yes/no decided here, as in one process."""
+        for index, chunk in enumerate(chunks):
             check_input_columns(chunk, corpus_path)
-            coded = coder.code_chunk(chunk)
-            if safe is not None:  # after coding, so that themes are found on the original words
-                coded = safe(coded)
-            counts["themed"] += int((coded["themes"] != "").sum())
-            counts["review"] += int(coded["needs_review"].sum())
-            counts["answers"] += len(coded)
+            texts = chunk["text"].tolist()
+            yield chunk, index == 0, coder._yes_no_questions(texts, chunk["question"].tolist()
+                                                              if "question" in chunk.columns else None)
+
+    def coded_chunks(advance):
+        if as_text:
+            from .csv_coding import CsvCoder
+
+            csv_coder = CsvCoder(coder, meta=answers.meta, delimiter=sep)
+            task = lambda job: csv_coder.code(job[0], header=job[1], yes_no=job[2])  # noqa: E731
+        else:
+            task = lambda job: coder.code_chunk(job[0], yes_no=job[2])  # noqa: E731
+        # A semantic model's embedding engine uses every core itself: one process, unless told otherwise.
+        semantic = model is not None and model.semantic
+        for done in _in_order(task, jobs(), 1 if workers is None and semantic else workers):
+            if as_text:
+                n, themed, review = done.n_answers, done.n_with_theme, done.n_review
+            else:
+                if safe is not None:  # after coding, so that themes are found on the original words
+                    done = safe(done)
+                n, themed, review = len(done), int((done["themes"] != "").sum()), int(done["needs_review"].sum())
+            counts["themed"] += themed
+            counts["review"] += review
+            counts["answers"] += n
             if advance is not None:
-                advance(len(coded))
-            yield coded
+                advance(n)
+            yield done
 
     for notice in [*answers.notices, *coder.notes]:  # known before any answer is coded
         if on_notice is not None:
@@ -106,7 +139,10 @@ def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, t
     bar = progress() if progress is not None else contextlib.nullcontext(None)
     check = None
     with bar as advance:
-        if fmt == "csv" and not wide and audit_labels is None:
+        if as_text:
+            write_text_chunks_atomic((c.text for c in coded_chunks(advance)), out, bom=True)
+            rows = counts["answers"]
+        elif fmt == "csv" and not wide and audit_labels is None:
             rows = write_csv_chunks_atomic((with_value_labels(c, answers.meta) for c in coded_chunks(advance)),
                                            out, delimiter=sep, bom=True)
         else:
@@ -119,6 +155,18 @@ def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, t
     return CodeSummary(n_answers=counts["answers"], n_with_theme=counts["themed"], n_review=counts["review"],
                        codebook_ref=codebook.ref, pipeline=coder.pipeline, n_rows=rows,
                        notices=tuple(answers.notices), replaced=dict(safe.counts) if safe else None, audit=check)
+
+
+def _in_order(task, jobs, workers: int | None):
+    """`task` over chunks, in order; in worker processes past the first `LARGE` answers (or as told)."""
+    from .workers import LARGE, cores, ordered_map
+
+    def size(job):
+        return len(job[0])
+
+    if workers is None:
+        return ordered_map(task, jobs, workers=cores(), serial=LARGE, weight=size)
+    return ordered_map(task, jobs, workers=workers, weight=size)
 
 
 def _audited(frames, labels, codebook, corpus_path, audit_path, target_precision):

@@ -243,40 +243,55 @@ class RuleMatcher:
             questions = self._applies[theme_id]
             if question is not None and questions is not None and question not in questions:
                 continue
-            is_negated = any(negated[start:end])
-            if (mode == "exclude" and is_negated) or (mode == "require" and not is_negated):
-                continue
-            shown = start
-            if is_negated and mode == "require":
-                # Show the negator too: "geen ... waardering" is the evidence, not "waardering".
-                while shown > 0 and negated[shown - 1] and start - shown < 5:
-                    shown -= 1
-            found.append(RuleHit(theme_id, start, end, doc[shown:end].text, is_negated))
+            counted = counts_under_negation(mode, negated, start, end)
+            if counted is not None:
+                is_negated, shown = counted
+                found.append(RuleHit(theme_id, start, end, doc[shown:end].text, is_negated))
         return found
 
     def match(self, doc, question: str | None = None) -> dict[str, list[str]]:
         """Theme id -> the distinct matched words, in text order (themes in codebook order)."""
-        evidence: dict[str, list[str]] = {}
-        for hit in sorted(self.hits(doc, question), key=lambda h: (h.start, h.end)):
-            words = evidence.setdefault(hit.theme, [])
-            if hit.text.lower() not in (w.lower() for w in words):
-                words.append(hit.text)
-        order = {t: i for i, t in enumerate(self._applies)}
-        return dict(sorted(evidence.items(), key=lambda item: order[item[0]]))
+        return distinct_words(((h.start, h.end, h.theme, h.text) for h in self.hits(doc, question)),
+                              {t: i for i, t in enumerate(self._applies)})
 
 
-def _outermost(spans: list[tuple]) -> list[tuple]:
-    """The spans not inside another of the same theme and mode, in their order.
+def counts_under_negation(mode: str, negated, start: int, end: int) -> tuple[bool, int] | None:
+    """(negated?, where the words shown start) of a match that counts under its negation mode, else None."""
+    is_negated = any(negated[start:end])
+    if (mode == "exclude" and is_negated) or (mode == "require" and not is_negated):
+        return None
+    shown = start
+    if is_negated and mode == "require":
+        # Show the negator too: "geen ... waardering" is the evidence, not "waardering".
+        while shown > 0 and negated[shown - 1] and start - shown < 5:
+            shown -= 1
+    return is_negated, shown
 
-    A sweep over the spans sorted by start (at most one per start and group), so a very long
-    answer with thousands of matches costs n log n, not n squared.
+
+def distinct_words(hits, order: dict) -> dict[str, list[str]]:
+    """Theme id -> its distinct words (case aside) in text order, from (start, end, theme, words) hits;
+    themes in `order` (theme id -> position)."""
+    evidence: dict[str, list[str]] = {}
+    for _start, _end, theme, text in sorted(hits, key=lambda h: (h[0], h[1])):
+        words = evidence.setdefault(theme, [])
+        if text.lower() not in (w.lower() for w in words):
+            words.append(text)
+    return dict(sorted(evidence.items(), key=lambda item: order[item[0]]))
+
+
+def _outermost(spans: list[tuple], group=lambda span: span[:2]) -> list[tuple]:
+    """The spans not inside another of the same group (theme and mode), in their order.
+
+    A span's start and end are its last two items. A sweep over the spans sorted by start (at
+    most one per start and group), so a very long answer with thousands of matches costs
+    n log n, not n squared.
     """
-    reach: dict[tuple, int] = {}
+    reach: dict = {}
     inner = set()
-    for span in sorted(spans, key=lambda s: (s[2], -s[3])):
-        group = span[:2]
-        if span[3] <= reach.get(group, -1):
+    for span in sorted(spans, key=lambda s: (s[-2], -s[-1])):
+        key = group(span)
+        if span[-1] <= reach.get(key, -1):
             inner.add(span)
         else:
-            reach[group] = span[3]
+            reach[key] = span[-1]
     return [span for span in spans if span not in inner]

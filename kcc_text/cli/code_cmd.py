@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 
-from .common import console, err_console, guard, notice
+from .common import console, guard, notice
 from .options import (AllowCodebookChange, CodebookOpt, HeaderRow, IdCol, ModelOpt, QuestionCol, QuestionKey, SheetOpt, SkipRows,
                       SpacyModel, TextCols, WaveCol, answer_options)
+from .progress import progress_factory
 
 
 @guard
@@ -44,6 +45,11 @@ def code(
     id_col: IdCol = "id", text_col: TextCols = None, wave_col: WaveCol = "wave",
     question_col: QuestionCol = "question", question: QuestionKey = None, sheet: SheetOpt = None,
     header_row: HeaderRow = 1, skip_rows: SkipRows = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", help="Processes that code at the same time (default: all cores for files of more than "
+                          "20,000 answers, else 1). The output is the same for any number.")] = None,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="No progress bar and no summary line.")] = False,
 ) -> None:
     """Code open answers into themes and write the coded file (CSV, XLSX or SPSS)."""
     from ..errors import UsageError
@@ -55,15 +61,15 @@ def code(
     options = answer_options(id_col, text_col, wave_col, question_col, question, sheet, header_row, skip_rows)
     summary = code_corpus_file(
         corpus, codebook, out, model_path=model, target_precision=target_precision, spacy_model=spacy_model,
-        columns=options, progress=_progress_factory(), wide=wide, delimiter=delimiter, on_notice=notice,
-        allow_codebook_change=allow_codebook_change,
-        pseudonymise=pseudonymise,
-        audit_path=audit,
+        columns=options, progress=None if quiet else progress_factory("coding"), wide=wide, delimiter=delimiter,
+        on_notice=notice, allow_codebook_change=allow_codebook_change, pseudonymise=pseudonymise, audit_path=audit,
+        workers=workers,
     )
     rows = f", {summary.n_rows} respondents" if wide else ""
-    console.print(f"Coded {summary.n_answers} answers with {summary.codebook_ref} "
-                  f"({summary.n_with_theme} with a theme, {summary.n_review} to review{rows}) -> {out}",
-                  highlight=False, soft_wrap=True)
+    if not quiet:
+        console.print(f"Coded {summary.n_answers} answers with {summary.codebook_ref} "
+                      f"({summary.n_with_theme} with a theme, {summary.n_review} to review{rows}) -> {out}",
+                      highlight=False, soft_wrap=True)
     if summary.replaced is not None:
         replaced = ", ".join(f"{n} {kind}" for kind, n in summary.replaced.items() if n) or "nothing"
         console.print(f"Pseudonymised the texts written: replaced {replaced}.", highlight=False, soft_wrap=True,
@@ -79,20 +85,3 @@ def code(
         if warning is not None:
             err_console.print(f"warning: {warning}", markup=False)
 
-
-def _progress_factory():
-    """A Rich progress bar on stderr, or nothing when stderr is not a terminal."""
-    if not err_console.is_terminal:
-        return None
-    import contextlib
-
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    @contextlib.contextmanager
-    def bar():
-        with Progress("coding", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=err_console, transient=True) as progress:
-            task = progress.add_task("coding", total=None)
-            yield lambda n: progress.advance(task, n)
-
-    return bar

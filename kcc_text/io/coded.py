@@ -13,6 +13,7 @@ is read back through the codebook's mapping, or from `themes` when there is no c
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from .cells import cell_text
 
@@ -142,41 +143,108 @@ def check_input_columns(frame, path=None) -> None:
         raise UsageError(f"input column '{clash[0]}' has the name of an output column; rename it", path)
 
 
+@dataclass(frozen=True)
+class ThemeCodes:
+    """A batch's codes by theme column, as arrays: what `coded_frame` writes (see `coding.Coder.code_batch`)."""
+
+    sources: object  # (n, themes) str: rules, model or both where the theme is assigned, else ""
+    scores: object  # (n, themes) float probabilities, or None without a model
+    applies: object  # (n, themes) bool: the theme applies to the answer's question (has a probability)
+    needs_review: object  # (n,) bool
+    confidence: object  # (n,) float array, or None without a model (or a list with None where there is none)
+    evidence: list  # per answer: theme id -> matched words, assigned themes only
+    themes: list | None = None  # per answer: its theme ids in their order; None: the assigned ones, codebook order
+
+    @classmethod
+    def of(cls, codes, theme_ids) -> "ThemeCodes":
+        """From `coding.AnswerCode`s."""
+        import numpy as np
+
+        n, k = len(codes), len(theme_ids)
+        sources = np.array([[c.sources.get(t, "") for t in theme_ids] for c in codes], dtype=object).reshape(n, k)
+        scored = any(c.scores is not None for c in codes)
+        scores = np.array([[(c.scores or {}).get(t, 0.0) for t in theme_ids] for c in codes]).reshape(n, k)
+        applies = np.array([[t in (c.scores or {}) for t in theme_ids] for c in codes], dtype=bool).reshape(n, k)
+        return cls(sources=sources, scores=scores if scored else None, applies=applies,
+                   needs_review=np.array([bool(c.needs_review) for c in codes], dtype=bool),
+                   confidence=[c.confidence for c in codes], evidence=[c.evidence for c in codes],
+                   themes=[c.themes for c in codes])
+
+
+def round3(values):
+    """`round(v, 3)` of each value, as a list of floats: numpy's rounding, and Python's where they may differ.
+
+    numpy multiplies by 1000 and rounds to an integer; only a value within a hair of a half
+    (xxx.5 after the multiplication) can come out otherwise than Python's correctly rounded
+    `round`, so those few are rounded by Python.
+    """
+    import numpy as np
+
+    values = np.asarray(values, dtype=float)
+    rounded = np.round(values, 3)
+    scaled = values * 1000.0
+    near_half = np.flatnonzero((np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6) | ~(np.abs(values) <= 1e3))
+    out = rounded.tolist()
+    for i, v in zip(near_half.tolist(), values[near_half].tolist()):
+        out[i] = round(v, 3)
+    return out
+
+
 def coded_frame(chunk, codes, *, codebook, pipeline: str, model_id: str | None, yes_no: set | None = None):
     """The coded rows of a chunk of answers: its columns, then the coded-output columns.
 
+    `codes`: `coding.AnswerCode`s, or the same as a `ThemeCodes` (much faster for many answers).
     `yes_no`: the questions answered yes/no, when known beyond this chunk (`analysis.non_answers`).
     """
+    import numpy as np
     import pandas as pd
 
     from ..analysis.non_answers import flag_non_answers
 
-    codes = list(codes)
-    out = chunk.copy().reset_index(drop=True)
     ids = codebook.theme_ids
-    out["themes"] = [join_themes(c.themes) for c in codes]
-    out["needs_review"] = [int(c.needs_review) for c in codes]
+    if not isinstance(codes, ThemeCodes):
+        codes = ThemeCodes.of(list(codes), ids)
+    sources = np.asarray(codes.sources)
+    out = chunk.copy().reset_index(drop=True)
+    if codes.themes is None:
+        assigned = sources != ""
+        out["themes"] = [join_themes(t for t, a in zip(ids, row) if a) for row in assigned.tolist()]
+    else:
+        assigned = np.array([[t in themes for t in ids] for themes in codes.themes], dtype=bool).reshape(
+            len(out), len(ids))
+        out["themes"] = [join_themes(themes) for themes in codes.themes]
+    out["needs_review"] = np.asarray(codes.needs_review).astype(np.int64)
     out["codebook"] = codebook.ref
     out["pipeline"] = pipeline
     if model_id is not None:
         out["model"] = model_id
-    out["confidence"] = [round(c.confidence, 3) if c.confidence is not None else "" for c in codes]
+    confidence = codes.confidence
+    if confidence is None:
+        out["confidence"] = [""] * len(out)
+    elif isinstance(confidence, np.ndarray):
+        out["confidence"] = round3(confidence)
+    else:
+        out["confidence"] = [round(c, 3) if c is not None else "" for c in confidence]
     out["source"] = MACHINE
     questions = chunk["question"].tolist() if "question" in chunk.columns else None
     out["non_answer"] = [int(flag) for flag in flag_non_answers(chunk["text"].tolist(), questions,
                                                                  codebook.non_answers, yes_no=yes_no)]
-    out["evidence"] = [format_evidence(c.evidence) for c in codes]
+    out["evidence"] = [format_evidence(e) for e in codes.evidence]
     th, src = theme_columns(ids, "th"), theme_columns(ids, "src")
     columns = {}
-    for theme_id in ids:
-        columns[th[theme_id]] = [int(theme_id in c.themes) for c in codes]
-    for theme_id in ids:
-        columns[src[theme_id]] = [c.sources.get(theme_id, "") for c in codes]
+    for j, theme_id in enumerate(ids):
+        columns[th[theme_id]] = assigned[:, j].astype(np.int64)
+    for j, theme_id in enumerate(ids):
+        columns[src[theme_id]] = sources[:, j].tolist()
     if model_id is not None:
         p = theme_columns(ids, "p")
-        for theme_id in ids:
-            columns[p[theme_id]] = [round(c.scores[theme_id], 3) if c.scores and theme_id in c.scores else ""
-                                    for c in codes]
+        scored = codes.scores is not None
+        for j, theme_id in enumerate(ids):
+            if scored:
+                columns[p[theme_id]] = [v if a else "" for v, a in zip(round3(codes.scores[:, j]),
+                                                                        codes.applies[:, j].tolist())]
+            else:
+                columns[p[theme_id]] = [""] * len(out)
     return pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
 
 

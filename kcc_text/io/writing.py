@@ -146,3 +146,12 @@ def write_csv_chunks_atomic(frames: Iterable, path: str | Path, *, delimiter: st
             defuse_frame(frame).to_csv(fh, index=False, header=index == 0, lineterminator="\n", sep=delimiter)
             rows += len(frame)
     return rows
+
+
+def write_text_chunks_atomic(texts: Iterable[str], path: str | Path, *, bom: bool = False) -> int:
+    """Write pieces of text one after another, atomically; return the characters written."""
+    written = 0
+    with atomic_writer(path, encoding="utf-8-sig" if bom else "utf-8") as fh:
+        for text in texts:
+            written += fh.write(text)
+    return written

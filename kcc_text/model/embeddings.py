@@ -20,6 +20,7 @@ keys are hashes.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Callable, Iterable
 
 from ..errors import MissingExtraError, UsageError
@@ -30,6 +31,7 @@ QUANTISATION = "q4_0 (4-bit)"
 PREFIXES = ("query", "passage")
 DEFAULT_PREFIX = "query"
 DEFAULT_BATCH_SIZE = 32
+CACHE_TEXTS = 50_000  # vectors kept for texts seen again (some 80 MB at most)
 INSTALL_HINT = "pip install 'kcc-text[semantic]'"
 
 Progress = Callable[[int, int], None]
@@ -128,22 +130,27 @@ class SentenceEncoder:
         pending = list(todo.items())
         total = len(pending)
         done = 0
+        fresh: dict[str, object] = {}
         if progress is not None:
             progress(0, total)
         for start in range(0, total, self.batch_size):
             batch = pending[start:start + self.batch_size]
             vectors = self._embed([t for _, t in batch])
             for (key, _), vec in zip(batch, vectors):
-                self._cache[key] = vec
+                fresh[key] = vec
             done += len(batch)
             if progress is not None:
                 progress(done, total)
         dim = self.dim if texts else 0
         out = np.zeros((len(texts), dim), dtype=np.float32)
         for i, key in enumerate(keys):
-            vec = self._cache[key]
+            vec = self._cache[key] if key in self._cache else fresh[key]
             if vec is not None:
                 out[i] = vec
+        # Bounded, so that coding a large file keeps its memory flat; the first texts seen stay.
+        room = CACHE_TEXTS - len(self._cache)
+        if room > 0:
+            self._cache.update(itertools.islice(fresh.items(), room))
         return out
 
     def _embed(self, texts: list[str]):

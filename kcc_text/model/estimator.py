@@ -106,22 +106,39 @@ class KccModel:
 
     def probabilities(self, rows, applies):
         """Calibrated probability per theme (0 where the theme does not apply or was not learnt)."""
+        from .features import design_matrix
+
+        return self._probabilities(design_matrix(self.features, rows, self.semantic), applies)
+
+    def _probabilities(self, X, applies):
         import numpy as np
 
         from .calibration import sigmoid
 
-        from .features import design_matrix
-
         themes = self.themes
-        X = design_matrix(self.features, rows, self.semantic)
         P = np.zeros((X.shape[0], len(themes)))
-        for j, theme in enumerate(themes):
-            clf = self.classifiers.get(theme)
-            if clf is None:
-                continue
-            a, b = self.platt[theme]
-            P[:, j] = np.where(applies[:, j], sigmoid(a * clf.decision_function(X) + b), 0.0)
+        learnt = [j for j, theme in enumerate(themes) if theme in self.classifiers]
+        if not learnt:
+            return P
+        # All themes' decision functions in one pass over X; each column is summed in the same
+        # order as LogisticRegression.decision_function sums it, so the values are the same.
+        weights, intercepts = self._stacked(learnt)
+        scores = X @ weights + intercepts
+        for column, j in enumerate(learnt):
+            a, b = self.platt[themes[j]]
+            P[:, j] = np.where(applies[:, j], sigmoid(a * scores[:, column] + b), 0.0)
         return P
+
+    def _stacked(self, learnt):
+        import numpy as np
+
+        stacked = self.__dict__.get("_stacked_weights")
+        if stacked is None or stacked[0] != learnt:
+            clfs = [self.classifiers[self.themes[j]] for j in learnt]
+            stacked = (learnt, np.ascontiguousarray(np.vstack([c.coef_ for c in clfs]).T),
+                       np.array([c.intercept_[0] for c in clfs]))
+            self.__dict__["_stacked_weights"] = stacked
+        return stacked[1], stacked[2]
 
     @property
     def rule(self):
@@ -137,8 +154,9 @@ class KccModel:
     def decide(self, parsed):
         """Decisions on parsed answers (`parsing.ParsedAnswers` or `training.TrainingData`)."""
         from .decision import decide
+        from .form_features import feature_matrix
 
-        P = self.probabilities(parsed.rows, parsed.applies)
+        P = self._probabilities(feature_matrix(self.features, parsed, self.semantic), parsed.applies)
         return decide(P, parsed.rule_hits, parsed.applies, parsed.empty, self.rule)
 
     def cutoff(self, target: float | None) -> float:

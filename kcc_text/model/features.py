@@ -82,9 +82,12 @@ _ENCODER = None
 def design_matrix(features, rows, semantic: bool, *, fit: bool = False):
     """The classifier's input: the fitted (or fitting) TF-IDF blocks, plus weighted embeddings if semantic."""
     X = features.fit_transform(rows) if fit else features.transform(rows)
-    if not semantic:
-        return X
+    return with_embeddings(X, rows["text"].tolist()) if semantic else X
+
+
+def with_embeddings(X, texts):
+    """The TF-IDF blocks `X` with the weighted sentence embeddings of `texts` beside them."""
     from scipy import sparse
 
-    vectors = shared_encoder().encode(rows["text"].tolist())
+    vectors = shared_encoder().encode(texts)
     return sparse.hstack([X, sparse.csr_matrix(vectors * SEMANTIC_WEIGHT)], format="csr")

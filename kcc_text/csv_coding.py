@@ -1,0 +1,123 @@
+"""Coding a corpus straight to CSV text, chunk by chunk, each distinct answer rendered once per run.
+
+A coded row is the input row followed by columns that depend only on the answer's text and
+question. Survey answers repeat, so those columns are coded and written out as CSV text once
+per distinct (text, question) and kept; a chunk's output is then its input columns, as pandas
+writes them, joined line by line to the kept text. Every value is written by the same pandas
+writer as `io.writing.write_csv_chunks_atomic` uses, so the file is the same byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .io.writing import FORMULA_PREFIXES
+
+_RISKY_STARTS = FORMULA_PREFIXES + ("'",)
+
+CACHE_ANSWERS = 20_000  # bounded: memory must not grow with the corpus
+
+
+@dataclass(frozen=True)
+class CsvChunk:
+    """One chunk's coded rows as CSV text, and its counts for the summary."""
+
+    text: str
+    n_answers: int
+    n_with_theme: int
+    n_review: int
+
+
+def csv_records(text: str) -> list[str]:
+    """The records of CSV text written with "\\n" line ends (a quoted field may hold a line break)."""
+    records: list[str] = []
+    pending = None
+    for line in text.split("\n"):
+        if pending is not None:
+            line = pending + "\n" + line
+        if line.count('"') % 2:
+            pending = line
+            continue
+        pending = None
+        records.append(line)
+    if records and records[-1] == "":
+        records.pop()  # the text ends with a line end
+    return records
+
+
+class CsvCoder:
+    """Codes chunks of a corpus frame (`io.corpus.open_answers`) into coded CSV text."""
+
+    def __init__(self, coder, *, meta=None, delimiter: str = ","):
+        self.coder = coder
+        self.meta = meta
+        self.delimiter = delimiter
+        self._coded: dict[tuple, tuple[str, int, int]] = {}  # (text, question) -> (coded columns, themed, review)
+        self._coded_header: str | None = None
+        # Where a cell can start (text start, after a line end or the delimiter, inside a quote),
+        # followed by a character defusing looks at: a match may be a false alarm, never a miss.
+        starts = "".join(re.escape(c) for c in _RISKY_STARTS)
+        self._risky = re.compile(f'(?:^|[\\n{re.escape(delimiter)}])"?[{starts}]')
+
+    def _write(self, frame, header: bool) -> str:
+        """`frame` as `write_csv_chunks_atomic` writes it: formula-like cells defused."""
+        from .io.writing import defuse_frame
+
+        text = frame.to_csv(index=False, header=header, lineterminator="\n", sep=self.delimiter)
+        if self._risky.search(text) is None:  # no cell starts like a formula: defusing changes nothing
+            return text
+        return defuse_frame(frame).to_csv(index=False, header=header, lineterminator="\n", sep=self.delimiter)
+
+    def _coded_columns(self, rows, yes_no):
+        """The columns coding adds to `rows` (their header line kept for the first chunk)."""
+        columns = self.coder.code_chunk(rows, yes_no=yes_no).iloc[:, rows.shape[1]:]
+        if self._coded_header is None:
+            self._coded_header = csv_records(self._write(columns.iloc[:0], True))[0]
+        return columns
+
+    def code(self, chunk, *, header: bool, yes_no: set | None = None) -> CsvChunk:
+        """The coded rows of `chunk` as CSV text (with the header line when `header`).
+
+        `yes_no`: the questions answered yes/no (`coding.Coder.code_chunk`); an answer's coded
+        columns depend on whether its question is one, so that must not change during a run.
+        """
+        from .coding import answer_keys
+        from .io.outputs import with_value_labels
+
+        n = len(chunk)
+        if n == 0:
+            coded = self.coder.code_chunk(chunk, yes_no=yes_no)
+            return CsvChunk(self._write(with_value_labels(coded, self.meta), header), 0, 0, 0)
+        keys = answer_keys(chunk["text"].tolist(), chunk["question"].tolist() if "question" in chunk.columns else None)
+        known = self._coded
+        new: dict[tuple, int] = {}
+        for i, key in enumerate(keys):
+            if key not in known and key not in new:
+                new[key] = i
+        fresh: dict[tuple, tuple[str, int, int]] = {}
+        if new:
+            columns = self._coded_columns(chunk.iloc[list(new.values())], yes_no)
+            lines = csv_records(self._write(columns, False))
+            themed = (columns["themes"] != "").tolist()
+            review = columns["needs_review"].tolist()
+            for key, line, has_theme, needs_review in zip(new, lines, themed, review):
+                fresh[key] = entry = (line, int(has_theme), int(needs_review))
+                if len(known) < CACHE_ANSWERS:
+                    known[key] = entry
+        inputs = csv_records(self._write(with_value_labels(chunk, self.meta), header))
+        sep = self.delimiter
+        out = []
+        if header:
+            if self._coded_header is None:
+                self._coded_columns(chunk.iloc[:1], yes_no)
+            out.append(inputs[0] + sep + self._coded_header)
+            inputs = inputs[1:]
+        n_themed = n_review = 0
+        for line, key in zip(inputs, keys):
+            coded_line, has_theme, needs_review = known.get(key) or fresh[key]
+            out.append(line + sep + coded_line)
+            n_themed += has_theme
+            n_review += needs_review
+        out.append("")
+        return CsvChunk("\n".join(out), n, n_themed, n_review)

@@ -1,0 +1,94 @@
+"""Parsing by word form, with a cache of parsed texts: the fast path of `parsing.AnswerParser`.
+
+Survey answers repeat ("geen", "nvt", "goed salaris"), and a text parses the same wherever it
+occurs: its question only decides which of its pattern hits count, and that filter is applied
+afterwards. So each distinct text is tokenised and matched once per run, and what the model
+needs of it is kept as word numbers (see `model.form_features`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .form_matcher import FormMatcher
+from .nlp.forms import FormTable, Numbering, tokenise
+from .nlp.pipeline import normalise
+
+# scikit-learn's char_wb analyser splits on whitespace after collapsing runs of it.
+_WHITE_SPACES = re.compile(r"\s\s+")
+CACHE_TEXTS = 20_000  # bounded: memory must not grow with the corpus
+
+
+@dataclass(frozen=True)
+class ParsedText:
+    """What coding needs of one text, whatever its question."""
+
+    evidence: dict  # theme id -> matched words, all themes (filtered by question later)
+    lemma_words: object  # (n,) int32: the words of the lemma text, numbered in `FormTable.words`
+    surface_words: object  # (n,) int32: the whitespace-separated words of the lower-case text, numbered in `surface`
+
+
+class FormParser:
+    """Tokenises each distinct text once, numbers its forms and matches the codebook's patterns."""
+
+    def __init__(self, nlp, rules):
+        self.nlp = nlp
+        self.forms = FormTable(nlp)
+        self.matcher = FormMatcher(rules, self.forms, nlp)
+        self.surface = Numbering()
+        self.featurizers: dict[int, tuple] = {}  # id(feature transformer) -> (transformer, its fast form)
+        self._cache: dict[str, ParsedText] = {}
+
+    def parse(self, texts: list[str], batch_size: int = 512) -> list[ParsedText]:
+        """One ParsedText per text (texts as given; the same object for the same text)."""
+        import numpy as np
+
+        cache = self._cache
+        new = list(dict.fromkeys(t for t in texts if t not in cache))
+        parsed: dict[str, ParsedText] = {}
+        if new:
+            normalised = [normalise(t) for t in new]
+            tokenizer = self.nlp.tokenizer.tokenizer
+            batch = self.forms.batch(*tokenise(tokenizer, normalised))
+            # spaCy's Matcher, for raw patterns matched nowhere else, needs the docs themselves.
+            docs = (tokenizer.pipe(normalised, batch_size=batch_size) if self.matcher.needs_docs
+                    else [None] * len(new))
+            starts = batch.starts.tolist()
+            forms, idx, negated = batch.forms.tolist(), batch.idx.tolist(), batch.negated.tolist()
+            words = self._lemma_words(batch)
+            known, add = self.surface.ids, self.surface.id
+            for i, (text, norm, doc) in enumerate(zip(new, normalised, docs)):
+                a, b = starts[i], starts[i + 1]
+                evidence = (self.matcher.evidence(forms[a:b], negated[a:b], idx[a:b], norm, doc)
+                            if norm.strip() else {})
+                chars = _WHITE_SPACES.sub(" ", norm.lower()).split()
+                record = ParsedText(evidence, words[i],
+                                    np.array([known[w] if w in known else add(w) for w in chars], dtype=np.int32))
+                parsed[text] = record
+                if len(cache) < CACHE_TEXTS:
+                    cache[text] = record
+        return [cache.get(t) or parsed[t] for t in texts]
+
+    def _lemma_words(self, batch) -> list:
+        """Per doc: lemma-text words (a word, then `neg_<word>` when negated; no punctuation)."""
+        import numpy as np
+
+        table = self.forms
+        skip = np.array(table.skip, dtype=bool)[batch.forms]
+        word = np.array(table.lemma_word, dtype=np.int32)[batch.forms]
+        negated_word = np.array(table.neg_word, dtype=np.int32)[batch.forms]
+        keep = ~skip
+        doubled = keep & batch.negated
+        per_token = keep.astype(np.int64) + doubled
+        ends = np.cumsum(per_token)
+        out = np.empty(int(ends[-1]) if len(ends) else 0, dtype=np.int32)
+        first = ends - per_token  # where each token's words begin
+        out[first[keep]] = word[keep]
+        out[first[doubled] + 1] = negated_word[doubled]
+        bounds = np.concatenate([[0], ends])[batch.starts]
+        return [out[bounds[i]:bounds[i + 1]].copy() for i in range(len(batch.starts) - 1)]
+
+    def lemma_text(self, record: ParsedText) -> str:
+        words = self.forms.words.values
+        return " ".join(words[i] for i in record.lemma_words.tolist())
