@@ -17,11 +17,6 @@ if TYPE_CHECKING:  # results named in signatures; their modules load when a job 
     from .analysis.discover import DiscoverResult
     from .analysis.review import ReviewResult
 
-if TYPE_CHECKING:  # results named in signatures; their modules load when a job runs
-    from .analysis.agreement import AgreementResult
-    from .analysis.discover import DiscoverResult
-    from .analysis.review import ReviewResult
-
 
 @dataclass(frozen=True)
 class CodeSummary:
