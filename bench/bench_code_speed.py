@@ -110,7 +110,7 @@ def train(tmp: Path) -> Path:
     model = tmp / "model.skops"
     subprocess.run([sys.executable, "-m", "kcc_text", "train", str(ROOT / "corpus" / "kcc-2020.csv"),
                     str(ROOT / "corpus" / "kcc-2020.labels.csv"), "--codebook", str(ROOT / "codebooks" / "kcc.yaml"),
-                    "--out", str(model)], check=True, capture_output=True, cwd=ROOT)
+                    "--out", str(model), "--features", "lexical"], check=True, capture_output=True, cwd=ROOT)
     return model
 
 

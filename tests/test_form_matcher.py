@@ -59,9 +59,10 @@ def test_a_pattern_spacy_alone_can_run_still_finds_its_answers(tmp_path):
 
 
 @pytest.mark.parametrize("text", ODD_TEXTS + [r["text"] for r in bundled_answers()[:200]])
-def test_tokens_of_texts_tokenised_together_are_those_of_each_on_its_own(text):
+@pytest.mark.parametrize("neighbour", ["en  dan\ndit ", "en  dan\ndit"], ids=["one apart", "all together"])
+def test_tokens_of_texts_tokenised_together_are_those_of_each_on_its_own(text, neighbour):
     tokenizer = load_pipeline().tokenizer.tokenizer
-    texts = ["Eerst dit.", normalise(text), "en  dan\ndit ", normalise(text)]
+    texts = ["Eerst dit.", normalise(text), neighbour, normalise(text)]
     orth, idx, counts = tokenise(tokenizer, texts)
     at = 0
     for t, count in zip(texts, counts.tolist()):
