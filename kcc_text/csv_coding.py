@@ -9,12 +9,19 @@ writer as `io.writing.write_csv_chunks_atomic` uses, so the file is the same byt
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from .io.writing import FORMULA_PREFIXES
 
-_RISKY_STARTS = FORMULA_PREFIXES + ("'",)
+def _risky_bytes():
+    import numpy as np
+
+    table = np.zeros(256, dtype=bool)
+    table[[ord(c) for c in FORMULA_PREFIXES + ("'",)]] = True
+    return table
+
+
+_RISKY_BYTES = _risky_bytes()
 
 CACHE_ANSWERS = 20_000  # bounded: memory must not grow with the corpus
 
@@ -27,6 +34,31 @@ class CsvChunk:
     n_answers: int
     n_with_theme: int
     n_review: int
+
+
+def may_start_like_a_formula(text: str, delimiter: str) -> bool:
+    """Whether a cell of CSV text may start with a character `io.writing.defuse_formula` looks at.
+
+    A cell starts at the start of the text, after a line end or the delimiter, or after the
+    quote that opens a quoted cell. A line break inside a quoted cell can raise a false alarm
+    (then the cells are defused one by one), never a miss. On the UTF-8 bytes with numpy: these
+    characters are ASCII, and an ASCII byte is always that character in UTF-8.
+    """
+    import numpy as np
+
+    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    at = np.flatnonzero(_RISKY_BYTES[data])
+    if not len(at):
+        return False
+    if at[0] == 0:
+        return True
+    before = data[at - 1]
+    starts = (before == ord("\n")) | (before == ord(delimiter))
+    quoted = (before == ord('"')) & (at >= 2)
+    before_quote = data[np.maximum(at - 2, 0)]
+    starts |= quoted & ((before_quote == ord("\n")) | (before_quote == ord(delimiter)))
+    starts |= (before == ord('"')) & (at == 1)
+    return bool(starts.any())
 
 
 def csv_records(text: str) -> list[str]:
@@ -55,17 +87,13 @@ class CsvCoder:
         self.delimiter = delimiter
         self._coded: dict[tuple, tuple[str, int, int]] = {}  # (text, question) -> (coded columns, themed, review)
         self._coded_header: str | None = None
-        # Where a cell can start (text start, after a line end or the delimiter, inside a quote),
-        # followed by a character defusing looks at: a match may be a false alarm, never a miss.
-        starts = "".join(re.escape(c) for c in _RISKY_STARTS)
-        self._risky = re.compile(f'(?:^|[\\n{re.escape(delimiter)}])"?[{starts}]')
 
     def _write(self, frame, header: bool) -> str:
         """`frame` as `write_csv_chunks_atomic` writes it: formula-like cells defused."""
         from .io.writing import defuse_frame
 
         text = frame.to_csv(index=False, header=header, lineterminator="\n", sep=self.delimiter)
-        if self._risky.search(text) is None:  # no cell starts like a formula: defusing changes nothing
+        if not may_start_like_a_formula(text, self.delimiter):  # then defusing would change nothing
             return text
         return defuse_frame(frame).to_csv(index=False, header=header, lineterminator="\n", sep=self.delimiter)
 

@@ -91,3 +91,17 @@ def test_the_same_text_is_parsed_once_and_filtered_per_question(parser):
     themes = load_codebook(BUNDLED_CODEBOOK).themes
     for evidence, question in zip(fast.evidence, ("aanbevelen", "toegevoegde_waarde")):
         assert all(t.applies_to(question) for t in themes if t.id in evidence)
+
+
+def test_tokens_of_a_batch_of_many_texts_are_those_of_each_text():
+    tokenizer = load_pipeline().tokenizer.tokenizer
+    texts = [normalise(r["text"]) for r in spliced_answers(300, seed=4)]
+    for batch in (texts, [t for t in texts if t and not t[-1].isspace()]):  # with and without odd ones
+        orth, idx, counts = tokenise(tokenizer, batch)
+        assert counts.sum() == len(orth) == len(idx)
+        at = 0
+        for t, count in zip(batch, counts.tolist()):
+            doc = tokenizer(t)
+            assert (orth[at:at + count].tolist(), idx[at:at + count].tolist()) == \
+                ([token.orth for token in doc], [token.idx for token in doc])
+            at += count

@@ -88,3 +88,18 @@ def test_a_bad_row_found_while_workers_code_leaves_no_output(tmp_path):
     with pytest.raises(InputFileError, match="duplicate id"):
         code_corpus_file(path, BUNDLED_CODEBOOK, tmp_path / "out.csv", workers=2, chunk_size=50)
     assert list(tmp_path.iterdir()) == [path]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_text_written_without_defusing_is_only_text_defusing_would_not_change(delimiter):
+    import pandas as pd
+
+    from kcc_text.csv_coding import CsvCoder
+    from kcc_text.io.writing import defuse_frame
+    from speed_data import ODD_TEXTS
+
+    texts = [t for t in ODD_TEXTS if "\x00" not in t] + ["a\n=b", 'x"\n-y', "ok", "é-", "'", "\t-"]
+    for n in range(len(texts)):
+        frame = pd.DataFrame({"id": [f"i{n}", "-1"], "text": [texts[n], "gewoon"], "p": [0.5, ""]})
+        expected = defuse_frame(frame).to_csv(index=False, header=True, lineterminator="\n", sep=delimiter)
+        assert CsvCoder(None, delimiter=delimiter)._write(frame, True) == expected

@@ -46,6 +46,7 @@ class FormBatch:
 # Between texts tokenised as one string: spaCy splits on whitespace and tokenises each piece
 # on its own, so a lone control character between spaces is one token of its own.
 _SEPARATOR = " \x00 "
+_GROUP = 32  # texts tokenised as one string
 
 
 def tokenise(tokenizer, texts: list[str]):
@@ -85,15 +86,24 @@ def tokenise(tokenizer, texts: list[str]):
 
 
 def _tokenise_together(tokenizer, texts: list[str]):
-    """`tokenise` when every text can go into the one string: all in numpy, no step per text."""
+    """`tokenise` when every text can go into a joined string: no step per text.
+
+    The texts are joined in groups (spaCy takes longer per token on a very long string); the
+    offsets are made those of all texts joined, so one search finds each token's text.
+    """
     import numpy as np
     from spacy.attrs import IDX, ORTH
 
+    if not texts:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     begins = np.zeros(len(texts), dtype=np.int64)
     np.cumsum(lengths[:-1] + len(_SEPARATOR), out=begins[1:])
-    array = tokenizer(_SEPARATOR.join(texts)).to_array([ORTH, IDX]).reshape(-1, 2)
-    offsets = array[:, 1].astype(np.int64)
+    arrays = [tokenizer(_SEPARATOR.join(texts[i:i + _GROUP])).to_array([ORTH, IDX]).reshape(-1, 2)
+              for i in range(0, len(texts), _GROUP)]
+    counts = np.fromiter((len(a) for a in arrays), dtype=np.int64, count=len(arrays))
+    array = np.concatenate(arrays)
+    offsets = array[:, 1].astype(np.int64) + np.repeat(begins[::_GROUP], counts)
     text = np.searchsorted(begins, offsets, side="right") - 1
     keep = offsets < begins[text] + lengths[text]  # the separators' tokens lie between the texts
     text = text[keep]
