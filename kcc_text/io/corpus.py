@@ -178,6 +178,46 @@ def read_answers(path: str | Path, columns=None, *, codebook=None,
     return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
+class SeenKeys:
+    """The (id, question) keys of the answers read so far, to find a repeated one.
+
+    Kept as 64-bit hashes in a few sorted numpy arrays (merged as they grow, like a binary
+    counter): 8 bytes an answer, where a set of string pairs takes some 170, so reading a
+    million answers does not hold a million ids. Two different keys share a hash with a
+    chance of about 1 in 30 million for a million answers; that would be reported as a
+    duplicate id.
+    """
+
+    def __init__(self):
+        self._runs: list = []  # sorted hash arrays, largest first
+
+    def first_repeat(self, keys: list[tuple[str, str]]) -> int | None:
+        """The first row whose key came before (earlier in `keys`, or in earlier calls); else None.
+
+        The keys of a call without a repeat are remembered.
+        """
+        import numpy as np
+        import pandas as pd
+
+        if not keys:
+            return None
+        hashes = pd.util.hash_array(np.array(["\x1f".join(k) for k in keys], dtype=object))
+        order = np.argsort(hashes, kind="stable")
+        ordered = hashes[order]
+        repeated = np.zeros(len(keys), dtype=bool)
+        repeated[order[1:][ordered[1:] == ordered[:-1]]] = True  # a later row of a key seen in this call
+        for run in self._runs:
+            at = np.minimum(np.searchsorted(run, hashes), len(run) - 1)
+            repeated |= run[at] == hashes
+        if repeated.any():
+            return int(np.argmax(repeated))
+        self._runs.append(ordered)
+        while len(self._runs) > 1 and len(self._runs[-2]) <= 2 * len(self._runs[-1]):
+            last = self._runs.pop()
+            self._runs[-1] = np.sort(np.concatenate([self._runs[-1], last]), kind="stable")
+        return None
+
+
 class _Canonical:
     """Turns chunks of a table into canonical long chunks, checking ids and question keys across chunks."""
 
@@ -185,7 +225,7 @@ class _Canonical:
         self.path, self.options, self.layout, self.meta = path, options, layout, meta
         self.codebook = codebook
         self.known = known_questions(codebook) if codebook is not None else None
-        self.seen: set[tuple[str, str]] = set()
+        self.seen = SeenKeys()
         self.rows = 0
         self.roles: dict[str, str] | None = None
         self.undefuse = False
@@ -286,11 +326,11 @@ class _Canonical:
         elif self.options.question_key is not None:
             frame["question"] = self.options.question_key
         keys = list(zip(ids, frame["question"] if "question" in frame.columns else [""] * len(frame)))
-        for row, (answer_id, question) in enumerate(keys):
-            if (answer_id, question) in self.seen:
-                detail = f" for question '{question}'" if question else ""
-                raise InputFileError(f"duplicate id '{answer_id}'{detail}", self.path, line=self._line(row))
-            self.seen.add((answer_id, question))
+        row = self.seen.first_repeat(keys)
+        if row is not None:
+            answer_id, question = keys[row]
+            detail = f" for question '{question}'" if question else ""
+            raise InputFileError(f"duplicate id '{answer_id}'{detail}", self.path, line=self._line(row))
         if "question" in self.roles:
             self._check_questions(frame["question"].tolist(), list(range(len(frame))))
         rest = raw[[c for c in raw.columns if c not in frame.columns]]
@@ -300,10 +340,9 @@ class _Canonical:
         import pandas as pd
 
         ids = self._ids(raw)
-        for row, answer_id in enumerate(ids):
-            if (answer_id, "") in self.seen:
-                raise InputFileError(f"duplicate id '{answer_id}'", self.path, line=self._line(row))
-            self.seen.add((answer_id, ""))
+        row = self.seen.first_repeat([(answer_id, "") for answer_id in ids])
+        if row is not None:
+            raise InputFileError(f"duplicate id '{ids.iloc[row]}'", self.path, line=self._line(row))
         base = self._base(raw, ids)
         consumed = {t.column for t in self.layout.text_columns}
         rest = raw[[c for c in raw.columns if c not in consumed and c not in base.columns]]
