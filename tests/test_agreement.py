@@ -6,8 +6,9 @@ import math
 
 import pytest
 
+from kcc_text.jobs import agreement_files
 from kcc_text.analysis.agreement import (
-    ALL, CSV_COLUMNS, Codes, agreement_files, agreement_report, binary_agreement, load_codes, verdict,
+    ALL, CSV_COLUMNS, Codes, agreement_report, binary_agreement, load_codes, verdict,
 )
 from kcc_text.codebook.definition import load_codebook
 from kcc_text.errors import InputFileError, UsageError

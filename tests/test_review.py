@@ -9,7 +9,8 @@ from rich.console import Console
 
 from kcc_text.errors import InputFileError, UsageError
 from kcc_text.render.review import highlighted, review_view
-from kcc_text.analysis.review import NO_THEME, review_files
+from kcc_text.analysis.review import NO_THEME
+from kcc_text.jobs import review_files
 
 HEADER = "id,text,wave,question,themes,needs_review,codebook,evidence,th_salaris,th_werkdruk,src_salaris,src_werkdruk"
 RULES_CODED = HEADER + """

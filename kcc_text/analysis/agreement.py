@@ -286,35 +286,6 @@ def agreement_report(labels_a, labels_b, themes: Iterable[str] | None = None, *,
     )
 
 
-def agreement_files(path_a: str | Path, path_b: str | Path, *, codebook_path: str | Path | None = None,
-                    coder_a: str | None = None, coder_b: str | None = None,
-                    themes: Iterable[str] | None = None, ignore_unknown_themes: bool = False) -> AgreementResult:
-    """Agreement of two files (labels files, or a labels file and a coded output)."""
-    codebook = None
-    known = None
-    if codebook_path is not None:
-        from ..codebook.definition import load_codebook
-
-        codebook = load_codebook(codebook_path)
-        known = codebook.theme_ids
-    from ..io.keys import keyed_by_question
-
-    # Answers of a wide file share their respondent's id: then (id, question) names an answer, in both files.
-    frame_a = codes_frame(path_a, known, ignore_unknown_themes=ignore_unknown_themes)
-    frame_b = codes_frame(path_b, known, ignore_unknown_themes=ignore_unknown_themes)
-    by_question = keyed_by_question(frame_a, frame_b)
-    a = _codes_of(Path(path_a), frame_a, coder_a, by_question)
-    b = _codes_of(Path(path_b), frame_b, coder_b, by_question)
-    if themes is not None:
-        themes = list(themes)
-        available = codebook.theme_ids if codebook is not None else sorted(
-            set().union(*a.sets.values(), *b.sets.values()))
-        unknown = [t for t in themes if t not in available]
-        if unknown:
-            raise UsageError(f"unknown theme '{unknown[0]}' (themes: {', '.join(available)})")
-    return agreement_report(a, b, themes, codebook=codebook)
-
-
 def _mean(values: Iterable[float]) -> float:
     defined = [v for v in values if not math.isnan(v)]
     return sum(defined) / len(defined) if defined else math.nan

@@ -190,17 +190,6 @@ def _parts(key: str) -> set[str]:
             if j - i < len(words)}
 
 
-def discover_file(coded_path: str | Path, *, codebook_path: str | Path | None = None, **options) -> DiscoverResult:
-    from ..io.coded import read_coded
-
-    codebook = None
-    if codebook_path is not None:
-        from ..codebook.definition import load_codebook
-
-        codebook = load_codebook(codebook_path)
-    return discover(read_coded(coded_path), codebook=codebook, path=coded_path, **options)
-
-
 def result_frame(result: DiscoverResult):
     """The phrases as a table for CSV: one row per phrase, examples joined by ' | '."""
     import pandas as pd

@@ -17,7 +17,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 YES_NO_SHARE = 0.25
 _NON_WORD = re.compile(r"[^\w]+")

@@ -193,30 +193,3 @@ def _item(record, kind, theme, score, source, words, machine, people, review_fla
     return ReviewItem(id=record["id"], text=str(record.get("text", "")), kind=kind, theme=theme, score=score,
                       source=source, highlight=words, machine=machine, human=people, needs_review=review_flag,
                       wave=str(record.get("wave", "")), question=str(record.get("question", "")))
-
-
-def review_files(coded_path: str | Path, labels_path: str | Path, *, model_path: str | Path | None = None,
-                 ignore_unknown_themes: bool = False, **options) -> ReviewResult:
-    """Read a coded output and a labels file and review their disagreements (see `review`).
-
-    With the model that coded the file, the result says how many reviewed answers it was trained on.
-    """
-    from ..io.keys import keyed_by_question, with_keys
-    from ..io.labels import read_labels
-    from ..io.coded import read_coded
-
-    coded = read_coded(coded_path)
-    for column in ("id", "themes"):
-        if column not in coded.columns:
-            raise InputFileError(f"missing column '{column}' (is this a coded output of `kcc-text code`?)",
-                                 coded_path)
-    labels = read_labels(labels_path, coded_themes(coded), ignore_unknown_themes=ignore_unknown_themes,
-                         known_from="the coded output")
-    # Answers of a wide file share their respondent's id: then (id, question) names an answer.
-    by_question = keyed_by_question(coded, labels)
-    coded, labels = with_keys(coded, by_question, coded_path), with_keys(labels, by_question, labels_path)
-    if model_path is not None:
-        from ..model.persistence import read_card
-
-        options["training_ids"] = read_card(model_path).get("training_data", {}).get("ids", [])
-    return review(coded, labels, coded_path=coded_path, labels_path=labels_path, **options)

@@ -38,7 +38,7 @@ def agreement(
     ignore_unknown_themes: IgnoreUnknownThemes = False,
 ) -> None:
     """Percent agreement, Cohen's kappa and Krippendorff's alpha per theme and overall (row ALL)."""
-    from ..analysis.agreement import agreement_files
+    from ..jobs import agreement_files
     from ..io.writing import check_output_path
 
     if out is not None:

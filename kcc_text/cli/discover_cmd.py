@@ -36,7 +36,8 @@ def discover(
     spacy_model: SpacyModel = None,
 ) -> None:
     """Frequent lemma n-grams in answers without a theme or needing review, with example answers."""
-    from ..analysis.discover import discover_file, result_frame
+    from ..analysis.discover import result_frame
+    from ..jobs import discover_file
     from ..errors import UsageError
     from ..io.writing import check_output_path, write_csv_atomic
 

@@ -31,7 +31,7 @@ def review(
 ) -> None:
     """Show false positives and false negatives per theme, most confidently wrong first."""
     from ..render.review import review_view
-    from ..analysis.review import review_files
+    from ..jobs import review_files
 
     result = review_files(coded, labels, themes=theme, waves=wave, questions=question, limit=limit, coder=coder,
                           model_path=model, ignore_unknown_themes=ignore_unknown_themes)

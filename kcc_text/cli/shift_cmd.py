@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 
-from ..analysis.audit_labels import read_audit  # noqa: F401  (moved to the library; still importable here)
 from .common import console, err_console, guard
 from .options import IgnoreUnknownThemes
 
@@ -80,7 +79,9 @@ def shift(
         if out is not None and Path(plot).resolve() == Path(out).resolve():
             raise UsageError("--plot and --out name the same file", plot)
 
-    result = compare_file(coded, by=by, group_a=group_from, group_b=group_to, question=question, labels=labels,
+    from ..jobs import shift_file
+
+    result = shift_file(coded, by=by, group_a=group_from, group_b=group_to, question=question, labels=labels,
                           codebook=codebook, test=test, correction=correction, audit=audit,
                           include_non_answers=include_non_answers,
                           ignore_unknown_themes=ignore_unknown_themes)
@@ -130,49 +131,3 @@ def _resolve_format(fmt: str | None, out: Path | None) -> str:
     if fmt == "table" and out is not None:
         raise UsageError("the table is for the terminal: give --format csv, json or md with --out", out)
     return fmt
-
-
-def compare_file(coded: Path, *, by: str, group_a: str | None, group_b: str | None, question: str | None,
-                 labels: Path | None, codebook: Path | None, test: str, correction: str,
-                 audit: Path | None = None, include_non_answers: bool = False,
-                 ignore_unknown_themes: bool = False):
-    """Read the inputs and run the comparison; data errors name the answers (or audit) file."""
-    from ..errors import KccError
-    from ..analysis.shift import shift_from_labels, theme_shift
-    from ..io.coded import read_coded
-
-    frame = read_coded(coded)
-    book = None
-    if codebook is not None:
-        from ..codebook.definition import load_codebook
-
-        book = load_codebook(codebook)
-    themes = list(book.themes) if book is not None else None
-    options = dict(by=by, group_a=group_a, group_b=group_b, question=question, test=test, correction=correction,
-                   include_non_answers=include_non_answers,
-                   non_answer_phrases=book.non_answers if book is not None else ())
-    audit_sets = read_audit(audit, frame, book) if audit is not None else None
-    try:
-        if labels is not None:
-            from ..io.keys import keyed_by_question, with_keys
-            from ..io.labels import label_sets, read_labels
-
-            human = read_labels(labels, known_themes=book.theme_ids if book is not None else None,
-                                ignore_unknown_themes=ignore_unknown_themes)
-            # Answers of a wide file share their respondent's id: then (id, question) names an answer.
-            by_question = keyed_by_question(frame, human)
-            sets = label_sets(with_keys(human, by_question, labels))
-            result = shift_from_labels(with_keys(frame, by_question, coded), sets, themes, **options)
-        else:
-            result = theme_shift(frame, themes, audit=audit_sets, **options)
-    except KccError as error:
-        if error.path is None:
-            # The library does not know the file; the user needs it in the message.
-            raise type(error)(error.detail, coded) from None
-        raise
-    if book is not None and labels is None and "codebook" in frame.columns:
-        used = sorted({str(v) for v in frame["codebook"]} - {""})
-        if used and used != [book.ref]:
-            result.warnings.insert(0, f"{coded} was coded with {', '.join(used)}, the labels shown are from "
-                                      f"{book.ref}")
-    return result

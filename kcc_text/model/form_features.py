@@ -122,7 +122,6 @@ class FormFeatures:
 
     def _lemma_counts(self, records):
         import numpy as np
-        import scipy.sparse as sp
 
         n, width = len(records), len(self.lemmas.vocabulary_)
         lengths = np.fromiter((len(r.lemma_words) for r in records), dtype=np.int64, count=n)
@@ -202,7 +201,6 @@ class FormFeatures:
     def _rules(self, parsed):
         """The pattern-hit columns: CountVectorizer(binary, vocabulary=themes) of the hit theme ids."""
         import numpy as np
-        import scipy.sparse as sp
 
         vec = self.features.named_transformers_["rules"]
         themes = self.source.matcher.rules.codebook.theme_ids
