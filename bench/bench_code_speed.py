@@ -142,7 +142,8 @@ def main() -> None:
     parser.add_argument("--answers", type=int, default=200_000)
     parser.add_argument("--model", type=Path, default=None, help="a model from `kcc-text train` (default: train one)")
     parser.add_argument("--skip-model", action="store_true", help="measure rules only")
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2],
+                        help="worker counts to run (0: the default, all cores past 20,000 answers)")
     parser.add_argument("--codebook", type=Path, default=ROOT / "codebooks" / "kcc.yaml")
     parser.add_argument("--semantic", type=int, default=0, metavar="N",
                         help="also time a semantic model on N answers next to the bare embedding engine")
@@ -162,11 +163,12 @@ def main() -> None:
               f"{'':>9s} {floor['total_mb']:8.0f}")
         for label, model in runs:
             for workers in args.workers:
-                extra = {"codebook": str(args.codebook), "workers": workers, **({"model": model} if model else {})}
+                extra = {"codebook": str(args.codebook), "workers": workers or None, **({"model": model} if model else {})}
                 r = step("code", corpus, tmp / "coded.csv", extra)
                 rate = r["n"] / r["seconds"]
-                worker_mb = f"{r['worker_mb']:9.0f}" if workers > 1 else f"{'':>9s}"
-                print(f"{label + f', {workers} worker' + ('s' if workers > 1 else ''):28s} {rate:10,.0f} "
+                worker_mb = f"{r['worker_mb']:9.0f}" if workers != 1 else f"{'':>9s}"
+                name = "default workers" if workers == 0 else f"{workers} worker" + ("s" if workers > 1 else "")
+                print(f"{label + ', ' + name:28s} {rate:10,.0f} "
                       f"{rate / floor_rate:6.2f} {r['main_mb']:8.0f} {worker_mb} {r['total_mb']:8.0f}", flush=True)
         if args.semantic:
             semantic(tmp, args.semantic, args.codebook)
