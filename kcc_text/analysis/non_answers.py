@@ -61,12 +61,27 @@ def is_non_answer(text: object, extra: Iterable[str] = (), *, yes_no_question: b
     the question is not a yes/no question.
     """
     words = default_list()
-    key = _key(_text(text), words.fillers)
+    text = _text(text)
+    extra = tuple(extra)
+    # A word made of letters alone is a word of the key as it stands: one no non-answer (nor
+    # filler) has means this is an answer, without reducing the whole text to its key.
+    known = _known_words(extra)
+    if any(word.isalpha() and word not in known for word in text.lower().split()):
+        return False
+    key = _key(text, words.fillers)
     if not key or key in words.phrases:
         return True
     if not yes_no_question and key in words.unless_yes_no:
         return True
     return bool(extra) and key in {_key(phrase, words.fillers) for phrase in extra}
+
+
+@lru_cache(maxsize=16)
+def _known_words(extra: tuple[str, ...]) -> frozenset[str]:
+    """Every word of a non-answer phrase (the default list and `extra`), and the fillers."""
+    words = default_list()
+    keys = set(words.phrases) | set(words.unless_yes_no) | {_key(phrase, words.fillers) for phrase in extra}
+    return frozenset(word for key in keys for word in key.split()) | words.fillers
 
 
 def yes_no_questions(texts: Sequence[object], questions: Sequence[object]) -> set:
