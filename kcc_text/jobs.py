@@ -161,7 +161,8 @@ def _in_order(task, jobs, workers: int | None):
 
     if workers is None:
         return ordered_map(task, jobs, workers=cores(), serial=LARGE, weight=size)
-    return ordered_map(task, jobs, workers=workers, weight=size)
+    # The first chunk here, so that the workers start with the parser and caches it set up.
+    return ordered_map(task, jobs, workers=workers, serial=1, weight=size)
 
 
 def _audited(frames, labels, codebook, corpus_path, audit_path, target_precision):

@@ -156,8 +156,12 @@ def _as_strings(frame, path: Path):
 
         # One pass over all cells, not one per column: an SPSS file may have thousands of variables.
         values = frame.astype(object).to_numpy(dtype=object, copy=True)
-        values[pd.isna(values)] = ""
-        frame = pd.DataFrame(np.frompyfunc(_as_text, 1, 1)(values), index=frame.index, columns=frame.columns)
+        missing = pd.isna(values)
+        if missing.any() or not all(isinstance(d, pd.StringDtype) for d in frame.dtypes):
+            values[missing] = ""
+            values = np.frompyfunc(_as_text, 1, 1)(values)
+        # else (a CSV read as text): every cell is a str already, which _as_text gives back as it is
+        frame = pd.DataFrame(values, index=frame.index, columns=frame.columns)
     return frame
 
 
