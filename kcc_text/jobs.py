@@ -44,8 +44,9 @@ def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, t
     chooses the auto-coding cut-off on the audited answers and gives them their human codes
     (`analysis.audit.audit_coding`).
     `pseudonymise`: the texts written (and the evidence words) are pseudonymised after coding.
-    `workers`: processes that code chunks (None: all cores once a file has more than
-    `workers.LARGE` answers, else 1); the output is the same whatever their number.
+    `workers`: processes that code chunks (None: all cores for a file of more than `workers.LARGE`
+    answers, estimated from its size, else 1; 1 for a model with sentence embeddings, whose engine
+    uses every core itself); the output is the same whatever their number.
     """
     from .coding import Coder
     from .io.coded import check_input_columns
@@ -114,7 +115,12 @@ def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, t
             task = lambda job: coder.code_chunk(job[0], yes_no=job[2])  # noqa: E731
         # A semantic model's embedding engine uses every core itself: one process, unless told otherwise.
         semantic = model is not None and model.semantic
-        for done in _in_order(task, jobs(), 1 if workers is None and semantic else workers):
+        chosen = workers
+        if chosen is None:
+            from .workers import cores
+
+            chosen = cores() if not semantic and _many_answers(corpus_path, first) else 1
+        for done in _in_order(task, jobs(), chosen):
             if as_text:
                 n, themed, review = done.n_answers, done.n_with_theme, done.n_review
             else:
@@ -152,17 +158,28 @@ def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, t
                        notices=tuple(answers.notices), replaced=dict(safe.counts) if safe else None, audit=check)
 
 
-def _in_order(task, jobs, workers: int | None):
-    """`task` over chunks, in order; in worker processes past the first `LARGE` answers (or as told)."""
-    from .workers import LARGE, cores, ordered_map
+def _in_order(task, jobs, workers: int):
+    """`task` over chunks in order; with more than one worker, the first chunk here, so that the
+    workers start with the parser and caches it set up."""
+    from .workers import ordered_map
 
-    def size(job):
-        return len(job[0])
+    return ordered_map(task, jobs, workers=workers, serial=1, weight=lambda job: len(job[0]))
 
-    if workers is None:
-        return ordered_map(task, jobs, workers=cores(), serial=LARGE, weight=size)
-    # The first chunk here, so that the workers start with the parser and caches it set up.
-    return ordered_map(task, jobs, workers=workers, serial=1, weight=size)
+
+def _many_answers(path, first) -> bool:
+    """Does the file hold more than `workers.LARGE` answers? Estimated from its size and the
+    first chunk (the rows of a text file are not counted before they are read)."""
+    from .workers import LARGE
+
+    if first is None or not len(first):
+        return False
+    sample = first.head(500)
+    per_answer = max(1, len(sample.to_csv(index=False, header=False)) / len(sample))
+    try:
+        size = Path(path).stat().st_size
+    except OSError:
+        return False
+    return max(len(first), size / per_answer) > LARGE
 
 
 def _audited(frames, labels, codebook, corpus_path, audit_path, target_precision):

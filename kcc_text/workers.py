@@ -13,7 +13,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
-LARGE = 20_000  # answers: from here on a run uses all cores unless told otherwise
+LARGE = 20_000  # answers: a file with more uses all cores unless told otherwise
 
 _TASK: Callable | None = None  # what a worker runs; inherited through fork, never pickled
 

@@ -103,3 +103,14 @@ def test_text_written_without_defusing_is_only_text_defusing_would_not_change(de
         frame = pd.DataFrame({"id": [f"i{n}", "-1"], "text": [texts[n], "gewoon"], "p": [0.5, ""]})
         expected = defuse_frame(frame).to_csv(index=False, header=True, lineterminator="\n", sep=delimiter)
         assert CsvCoder(None, delimiter=delimiter)._write(frame, True) == expected
+
+
+def test_only_a_large_file_is_coded_on_all_cores_by_default(tmp_path):
+    from kcc_text.io.corpus import open_answers
+    from kcc_text.jobs import _many_answers
+
+    small = write_answers(tmp_path / "small.csv", spliced_answers(500))
+    large = write_answers(tmp_path / "large.csv", spliced_answers(500) * 45)  # 22,500 rows
+    for path, expected in ((small, False), (large, True)):
+        first = next(open_answers(path, chunk_size=2000).chunks)
+        assert _many_answers(path, first) is expected
