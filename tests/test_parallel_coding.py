@@ -110,7 +110,8 @@ def test_only_a_large_file_is_coded_on_all_cores_by_default(tmp_path):
     from kcc_text.jobs import _many_answers
 
     small = write_answers(tmp_path / "small.csv", spliced_answers(500))
-    large = write_answers(tmp_path / "large.csv", spliced_answers(500) * 45)  # 22,500 rows
+    rows = [dict(r, id=f"{r['id']}-{copy}") for copy in range(45) for r in spliced_answers(500)]
+    large = write_answers(tmp_path / "large.csv", rows)  # 22,500 answers
     for path, expected in ((small, False), (large, True)):
         first = next(open_answers(path, chunk_size=2000).chunks)
         assert _many_answers(path, first) is expected
