@@ -325,7 +325,7 @@ class _Canonical:
             frame["question"] = questions
         elif self.options.question_key is not None:
             frame["question"] = self.options.question_key
-        keys = list(zip(ids, frame["question"] if "question" in frame.columns else [""] * len(frame)))
+        keys = list(zip(ids.tolist(), frame["question"].tolist() if "question" in frame.columns else [""] * len(frame)))
         row = self.seen.first_repeat(keys)
         if row is not None:
             answer_id, question = keys[row]
