@@ -13,15 +13,7 @@ from dataclasses import dataclass
 
 from .io.writing import FORMULA_PREFIXES
 
-def _risky_bytes():
-    import numpy as np
-
-    table = np.zeros(256, dtype=bool)
-    table[[ord(c) for c in FORMULA_PREFIXES + ("'",)]] = True
-    return table
-
-
-_RISKY_BYTES = _risky_bytes()
+_RISKY_CODES = [ord(c) for c in FORMULA_PREFIXES + ("'",)]  # what defusing looks at first
 
 CACHE_ANSWERS = 20_000  # bounded: memory must not grow with the corpus
 
@@ -36,29 +28,25 @@ class CsvChunk:
     n_review: int
 
 
-def may_start_like_a_formula(text: str, delimiter: str) -> bool:
-    """Whether a cell of CSV text may start with a character `io.writing.defuse_formula` looks at.
+def formula_like_starts(text: str, delimiter: str):
+    """Where (character offsets) a cell of CSV text may start with a character `io.writing.defuse_formula`
+    looks at.
 
     A cell starts at the start of the text, after a line end or the delimiter, or after the
     quote that opens a quoted cell. A line break inside a quoted cell can raise a false alarm
-    (then the cells are defused one by one), never a miss. On the UTF-8 bytes with numpy: these
-    characters are ASCII, and an ASCII byte is always that character in UTF-8.
+    (that cell's row is then defused cell by cell), never a miss.
     """
     import numpy as np
 
-    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-    at = np.flatnonzero(_RISKY_BYTES[data])
+    data = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    at = np.flatnonzero(np.isin(data, _RISKY_CODES))
     if not len(at):
-        return False
-    if at[0] == 0:
-        return True
-    before = data[at - 1]
-    starts = (before == ord("\n")) | (before == ord(delimiter))
-    quoted = (before == ord('"')) & (at >= 2)
-    before_quote = data[np.maximum(at - 2, 0)]
-    starts |= quoted & ((before_quote == ord("\n")) | (before_quote == ord(delimiter)))
-    starts |= (before == ord('"')) & (at == 1)
-    return bool(starts.any())
+        return at
+    before = np.where(at >= 1, data[np.maximum(at - 1, 0)], ord("\n"))
+    before_quote = np.where(at >= 2, data[np.maximum(at - 2, 0)], ord("\n"))
+    cell_start = (before == ord("\n")) | (before == ord(delimiter))
+    cell_start |= (before == ord('"')) & ((before_quote == ord("\n")) | (before_quote == ord(delimiter)))
+    return at[cell_start]
 
 
 def csv_records(text: str) -> list[str]:
@@ -88,20 +76,37 @@ class CsvCoder:
         self._coded: dict[tuple, tuple[str, int, int]] = {}  # (text, question) -> (coded columns, themed, review)
         self._coded_header: str | None = None
 
-    def _write(self, frame, header: bool) -> str:
-        """`frame` as `write_csv_chunks_atomic` writes it: formula-like cells defused."""
+    def _records(self, frame, header: bool) -> list[str]:
+        """`frame` as `write_csv_chunks_atomic` writes it (formula-like cells defused), one string a row.
+
+        Written as it is; only the rows where a cell may start like a formula (rare, as an answer
+        starting with "-" or "'t") are written again, defused, and the header always is.
+        """
+        import numpy as np
+
         from .io.writing import defuse_frame
 
-        text = frame.to_csv(index=False, header=header, lineterminator="\n", sep=self.delimiter)
-        if not may_start_like_a_formula(text, self.delimiter):  # then defusing would change nothing
-            return text
-        return defuse_frame(frame).to_csv(index=False, header=header, lineterminator="\n", sep=self.delimiter)
+        def write(part, with_header):
+            return part.to_csv(index=False, header=with_header, lineterminator="\n", sep=self.delimiter)
+
+        text = write(frame, header)
+        records = csv_records(text)
+        starts = formula_like_starts(text, self.delimiter)
+        if header:
+            records[0] = csv_records(write(defuse_frame(frame.iloc[:0]), True))[0]
+        if len(starts):
+            ends = np.cumsum([len(r) + 1 for r in records])  # a record and its line end
+            rows = sorted({int(r) for r in np.searchsorted(ends, starts, side="right")} - ({0} if header else set()))
+            at = [r - 1 for r in rows] if header else rows
+            for row, record in zip(rows, csv_records(write(defuse_frame(frame.iloc[at]), False))):
+                records[row] = record
+        return records
 
     def _coded_columns(self, rows, yes_no):
         """The columns coding adds to `rows` (their header line kept for the first chunk)."""
         columns = self.coder.code_chunk(rows, yes_no=yes_no).iloc[:, rows.shape[1]:]
         if self._coded_header is None:
-            self._coded_header = csv_records(self._write(columns.iloc[:0], True))[0]
+            self._coded_header = self._records(columns.iloc[:0], True)[0]
         return columns
 
     def code(self, chunk, *, header: bool, yes_no: set | None = None) -> CsvChunk:
@@ -116,7 +121,8 @@ class CsvCoder:
         n = len(chunk)
         if n == 0:
             coded = self.coder.code_chunk(chunk, yes_no=yes_no)
-            return CsvChunk(self._write(with_value_labels(coded, self.meta), header), 0, 0, 0)
+            return CsvChunk("".join(r + "\n" for r in self._records(with_value_labels(coded, self.meta), header)),
+                            0, 0, 0)
         keys = answer_keys(chunk["text"].tolist(), chunk["question"].tolist() if "question" in chunk.columns else None)
         known = self._coded
         new: dict[tuple, int] = {}
@@ -126,14 +132,14 @@ class CsvCoder:
         fresh: dict[tuple, tuple[str, int, int]] = {}
         if new:
             columns = self._coded_columns(chunk.iloc[list(new.values())], yes_no)
-            lines = csv_records(self._write(columns, False))
+            lines = self._records(columns, False)
             themed = (columns["themes"] != "").tolist()
             review = columns["needs_review"].tolist()
             for key, line, has_theme, needs_review in zip(new, lines, themed, review):
                 fresh[key] = entry = (line, int(has_theme), int(needs_review))
                 if len(known) < CACHE_ANSWERS:
                     known[key] = entry
-        inputs = csv_records(self._write(with_value_labels(chunk, self.meta), header))
+        inputs = self._records(with_value_labels(chunk, self.meta), header)
         sep = self.delimiter
         out = []
         if header:
