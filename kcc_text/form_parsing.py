@@ -9,7 +9,7 @@ needs of it is kept as word numbers (see `model.form_features`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .form_matcher import FormMatcher
 from .nlp.forms import FormTable, Numbering, tokenise
@@ -20,8 +20,7 @@ _WHITE_SPACES = re.compile(r"\s\s+")
 CACHE_TEXTS = 20_000  # bounded: memory must not grow with the corpus
 
 
-@dataclass(frozen=True)
-class ParsedText:
+class ParsedText(NamedTuple):
     """What coding needs of one text, whatever its question."""
 
     evidence: dict  # theme id -> matched words, all themes (filtered by question later)
@@ -42,8 +41,6 @@ class FormParser:
 
     def parse(self, texts: list[str], batch_size: int = 512) -> list[ParsedText]:
         """One ParsedText per text (texts as given; the same object for the same text)."""
-        import numpy as np
-
         cache = self._cache
         new = list(dict.fromkeys(t for t in texts if t not in cache))
         parsed: dict[str, ParsedText] = {}
@@ -57,18 +54,26 @@ class FormParser:
             starts = batch.starts.tolist()
             forms, idx, negated = batch.forms.tolist(), batch.idx.tolist(), batch.negated.tolist()
             words = self._lemma_words(batch)
-            known, add = self.surface.ids, self.surface.id
+            surface = self._surface_words(normalised)
+            evidence_of = self.matcher.evidence
             for i, (text, norm, doc) in enumerate(zip(new, normalised, docs)):
                 a, b = starts[i], starts[i + 1]
-                evidence = (self.matcher.evidence(forms[a:b], negated[a:b], idx[a:b], norm, doc)
-                            if norm.strip() else {})
-                chars = _WHITE_SPACES.sub(" ", norm.lower()).split()
-                record = ParsedText(evidence, words[i],
-                                    np.array([known[w] if w in known else add(w) for w in chars], dtype=np.int32))
+                evidence = evidence_of(forms[a:b], negated[a:b], idx[a:b], norm, doc) if norm.strip() else {}
+                record = ParsedText(evidence, words[i], surface[i])
                 parsed[text] = record
                 if len(cache) < CACHE_TEXTS:
                     cache[text] = record
         return [cache.get(t) or parsed[t] for t in texts]
+
+    def _surface_words(self, texts: list[str]) -> list:
+        """Per text: its whitespace-separated lower-case words (as scikit-learn's char_wb splits), numbered."""
+        import numpy as np
+
+        known, add = self.surface.ids, self.surface.id
+        split = [_WHITE_SPACES.sub(" ", t.lower()).split() for t in texts]
+        numbers = np.array([known[w] if w in known else add(w) for words in split for w in words], dtype=np.int32)
+        ends = np.cumsum([len(words) for words in split]).tolist()
+        return [numbers[a:b] for a, b in zip([0] + ends[:-1], ends)]
 
     def _lemma_words(self, batch) -> list:
         """Per doc: lemma-text words (a word, then `neg_<word>` when negated; no punctuation)."""
