@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .cache import Bounded
 from .io.writing import FORMULA_PREFIXES
 
 def _risky_table():
@@ -23,7 +24,7 @@ def _risky_table():
 
 _RISKY = _risky_table()  # the characters defusing looks at first
 
-CACHE_ANSWERS = 20_000  # bounded: memory must not grow with the corpus
+CACHE_ANSWERS = 10_000  # coded answers kept (the latest), so memory does not grow with the corpus
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,8 @@ class CsvCoder:
         self.coder = coder
         self.meta = meta
         self.delimiter = delimiter
-        self._coded: dict[tuple, tuple[str, int, int]] = {}  # (text, question) -> (coded columns, themed, review)
+        # (text, question) -> (its coded columns as CSV, has a theme, needs review)
+        self._coded: dict[tuple, tuple[str, int, int]] = Bounded(CACHE_ANSWERS)
         self._coded_header: str | None = None
 
     def _records(self, frame, header: bool) -> list[str]:
@@ -146,9 +148,7 @@ class CsvCoder:
             themed = (columns["themes"] != "").tolist()
             review = columns["needs_review"].tolist()
             for key, line, has_theme, needs_review in zip(new, lines, themed, review):
-                fresh[key] = entry = (line, int(has_theme), int(needs_review))
-                if len(known) < CACHE_ANSWERS:
-                    known[key] = entry
+                fresh[key] = (line, int(has_theme), int(needs_review))
         inputs = self._records(with_value_labels(chunk, self.meta), header)
         sep = self.delimiter
         out = []
@@ -159,9 +159,11 @@ class CsvCoder:
             inputs = inputs[1:]
         n_themed = n_review = 0
         for line, key in zip(inputs, keys):
-            coded_line, has_theme, needs_review = known.get(key) or fresh[key]
+            coded_line, has_theme, needs_review = fresh.get(key) or known[key]
             out.append(line + sep + coded_line)
             n_themed += has_theme
             n_review += needs_review
         out.append("")
+        for key, entry in fresh.items():  # kept for later chunks (after this one: none is dropped mid-chunk)
+            known[key] = entry
         return CsvChunk("\n".join(out), n, n_themed, n_review)

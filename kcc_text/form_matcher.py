@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from operator import itemgetter
 
+from .cache import Bounded
 from .nlp.forms import FormTable, Numbering
 from .rules import RuleMatcher, _compile_raw, _outermost, counts_under_negation, distinct_words
 
-MEMO_WINDOWS = 50_000  # bounded: memory must not grow with the corpus
+MEMO_WINDOWS = 20_000  # matches kept by the forms they read (the latest), so memory stays flat
 # spaCy token predicates matched here: the lexeme attribute each reads.
 _SPACY_FLAGS = ("LIKE_NUM", "IS_PUNCT")
 
@@ -70,7 +71,7 @@ class FormMatcher:
         self._entries: dict[int, tuple] = {}  # id(RuleMatcher entry) -> (key number, variants longest first)
         self._starts: list = []  # per form: (entries that may start at it, spaCy-style rules) or None
         self._passes: list[frozenset] = []  # per form: the test numbers it passes
-        self._memo: dict[tuple, tuple] = {}  # forms from a start on -> the matches there
+        self._memo: dict[tuple, tuple] = Bounded(MEMO_WINDOWS)  # forms from a start on -> the matches there
         for entry in {id(e): e for found in (*rules._by_word.values(), *rules._by_prefix.values())
                       for e in found}.values():
             self._entry(entry)
@@ -234,9 +235,7 @@ class FormMatcher:
             window = tuple(forms[pos:pos + depth])
             matches = memo.get(window)
             if matches is None:
-                matches = self._match_window(root, window)
-                if len(memo) < MEMO_WINDOWS:
-                    memo[window] = matches
+                matches = memo[window] = self._match_window(root, window)
             for key, length in matches:
                 if found.get((key, pos), 0) < pos + length:
                     found[(key, pos)] = pos + length

@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from .cache import Bounded
 from .form_matcher import FormMatcher
 from .nlp.forms import FormTable, Numbering, tokenise
 from .nlp.pipeline import normalise
 
 # scikit-learn's char_wb analyser splits on whitespace after collapsing runs of it.
 _WHITE_SPACES = re.compile(r"\s\s+")
-CACHE_TEXTS = 20_000  # bounded: memory must not grow with the corpus
+CACHE_TEXTS = 10_000  # parsed texts kept (the latest), so memory does not grow with the corpus
 
 
 class ParsedText(NamedTuple):
@@ -37,13 +38,13 @@ class FormParser:
         self.matcher = FormMatcher(rules, self.forms, nlp)
         self.surface = Numbering()
         self.featurizers: dict[int, tuple] = {}  # id(feature transformer) -> (transformer, its fast form)
-        self._cache: dict[str, ParsedText] = {}
+        self._cache: dict[str, ParsedText] = Bounded(CACHE_TEXTS)
 
     def parse(self, texts: list[str], batch_size: int = 512) -> list[ParsedText]:
         """One ParsedText per text (texts as given; the same object for the same text)."""
         cache = self._cache
-        new = list(dict.fromkeys(t for t in texts if t not in cache))
-        parsed: dict[str, ParsedText] = {}
+        parsed: dict[str, ParsedText] = {t: cache[t] for t in texts if t in cache}  # before new ones push them out
+        new = list(dict.fromkeys(t for t in texts if t not in parsed))
         if new:
             normalised = [normalise(t) for t in new]
             tokenizer = self.nlp.tokenizer.tokenizer
@@ -60,10 +61,8 @@ class FormParser:
                 a, b = starts[i], starts[i + 1]
                 evidence = evidence_of(forms[a:b], negated[a:b], idx[a:b], norm, doc) if norm.strip() else {}
                 record = ParsedText(evidence, words[i], surface[i])
-                parsed[text] = record
-                if len(cache) < CACHE_TEXTS:
-                    cache[text] = record
-        return [cache.get(t) or parsed[t] for t in texts]
+                parsed[text] = cache[text] = record
+        return [parsed[t] for t in texts]
 
     def _surface_words(self, texts: list[str]) -> list:
         """Per text: its whitespace-separated lower-case words (as scikit-learn's char_wb splits), numbered."""

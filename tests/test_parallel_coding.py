@@ -115,3 +115,16 @@ def test_only_a_large_file_is_coded_on_all_cores_by_default(tmp_path):
     for path, expected in ((small, False), (large, True)):
         first = next(open_answers(path, chunk_size=2000).chunks)
         assert _many_answers(path, first) is expected
+
+
+def test_caches_that_keep_only_a_few_answers_change_nothing(tmp_path, generated, monkeypatch):
+    import kcc_text.csv_coding
+    import kcc_text.form_matcher
+    import kcc_text.form_parsing
+
+    for module, name in ((kcc_text.csv_coding, "CACHE_ANSWERS"), (kcc_text.form_parsing, "CACHE_TEXTS"),
+                         (kcc_text.form_matcher, "MEMO_WINDOWS")):
+        monkeypatch.setattr(module, name, 7)
+    expected = answer_by_answer(generated, tmp_path / "expected.csv")
+    code_corpus_file(generated, BUNDLED_CODEBOOK, tmp_path / "out.csv", chunk_size=40, workers=1)
+    assert (tmp_path / "out.csv").read_bytes() == expected
