@@ -138,10 +138,14 @@ class CsvCoder:
         keys = answer_keys(chunk["text"].tolist(), chunk["question"].tolist() if "question" in chunk.columns else None)
         known = self._coded
         new: dict[tuple, int] = {}
+        fresh: dict[tuple, tuple[str, int, int]] = {}  # this chunk's coded columns, by answer
         for i, key in enumerate(keys):
-            if key not in known and key not in new:
-                new[key] = i
-        fresh: dict[tuple, tuple[str, int, int]] = {}
+            if key not in fresh and key not in new:
+                entry = known.recall(key)
+                if entry is None:
+                    new[key] = i
+                else:
+                    fresh[key] = entry
         if new:
             columns = self._coded_columns(chunk.iloc[list(new.values())], yes_no)
             lines = self._records(columns, False)
@@ -159,11 +163,11 @@ class CsvCoder:
             inputs = inputs[1:]
         n_themed = n_review = 0
         for line, key in zip(inputs, keys):
-            coded_line, has_theme, needs_review = fresh.get(key) or known[key]
+            coded_line, has_theme, needs_review = fresh[key]
             out.append(line + sep + coded_line)
             n_themed += has_theme
             n_review += needs_review
         out.append("")
-        for key, entry in fresh.items():  # kept for later chunks (after this one: none is dropped mid-chunk)
-            known[key] = entry
+        for key in new:  # kept for later chunks
+            known[key] = fresh[key]
         return CsvChunk("\n".join(out), n, n_themed, n_review)

@@ -233,7 +233,7 @@ class FormMatcher:
                         found[(key, pos)] = pos + 1
                 continue
             window = tuple(forms[pos:pos + depth])
-            matches = memo.get(window)
+            matches = memo.recall(window)
             if matches is None:
                 matches = memo[window] = self._match_window(root, window)
             for key, length in matches:

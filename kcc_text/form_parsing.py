@@ -43,8 +43,12 @@ class FormParser:
     def parse(self, texts: list[str], batch_size: int = 512) -> list[ParsedText]:
         """One ParsedText per text (texts as given; the same object for the same text)."""
         cache = self._cache
-        parsed: dict[str, ParsedText] = {t: cache[t] for t in texts if t in cache}  # before new ones push them out
-        new = list(dict.fromkeys(t for t in texts if t not in parsed))
+        parsed: dict[str, ParsedText] = {}
+        for t in dict.fromkeys(texts):  # the cached ones first, before new ones push them out
+            record = cache.recall(t)
+            if record is not None:
+                parsed[t] = record
+        new = [t for t in dict.fromkeys(texts) if t not in parsed]
         if new:
             normalised = [normalise(t) for t in new]
             tokenizer = self.nlp.tokenizer.tokenizer
