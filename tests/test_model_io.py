@@ -132,3 +132,45 @@ def test_saving_is_atomic(saved, tmp_path):
     path = tmp_path / "m.skops"
     save_model(model, path)
     assert [p.name for p in tmp_path.iterdir()] == ["m.skops"]
+
+
+def test_vocabularies_are_stored_as_arrays_and_come_back_exactly(codebook, saved, tmp_path):
+    """Format 2 keeps each fitted vocabulary out of the skops schema (one JSON node per term made
+    loading take a second); every term comes back with its column, odd characters included."""
+    model, path = saved
+    with zipfile.ZipFile(path) as archive:
+        schema = archive.read("schema.json").decode("utf-8")
+    terms = model.features.named_transformers_["lemmas"].vocabulary_
+    assert not [t for t in terms if f'"{t}": {{' in schema and t not in codebook.theme_ids]  # not schema keys
+    lemmas = model.features.named_transformers_["lemmas"]
+    saved_vocabulary = dict(lemmas.vocabulary_)
+    odd = {"a\x00": 0, " spatie ": 1, "😀x": 2, "é": 3, "": 4}  # NUL, edge spaces, astral, accent, empty
+    lemmas.vocabulary_ = odd
+    try:
+        save_model(model, tmp_path / "odd.skops")
+    finally:
+        lemmas.vocabulary_ = saved_vocabulary
+    assert lemmas.vocabulary_ == saved_vocabulary  # saving leaves the live model alone
+    loaded = load_model(tmp_path / "odd.skops")
+    assert loaded.features.named_transformers_["lemmas"].vocabulary_ == odd
+    assert read_card(tmp_path / "odd.skops")["format_version"] == 2
+
+
+def test_a_format_1_file_still_loads_and_codes_the_same(codebook, saved, tmp_path, monkeypatch):
+    """Files saved before format 2 hold their vocabularies inside the vectorisers."""
+    import kcc_text.model.persistence as persistence
+
+    model, _ = saved
+    monkeypatch.setattr(persistence, "_packed", lambda state: state)
+    old = dict(model.card)
+    model.card = {**old, "format_version": 1}
+    try:
+        save_model(model, tmp_path / "v1.skops")
+    finally:
+        model.card = old
+    monkeypatch.undo()
+    loaded = load_model(tmp_path / "v1.skops")
+    frame = pd.DataFrame({"id": ["a", "b"], "text": ["Slechte beloning", "Gezellig team"],
+                          "question": ["aanbevelen", "aanbevelen"]})
+    pd.testing.assert_frame_equal(code_frame(frame, Coder(codebook, model=model)),
+                                  code_frame(frame, Coder(codebook, model=loaded)))

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 
 FORMAT = "kcc-text-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: vocabularies stored as arrays (persistence._packed); 1 still loads
 
 
 def library_versions() -> dict[str, str]:

@@ -65,8 +65,8 @@ def save_model(model, path: str | Path) -> None:
 
     from ..io.writing import atomic_writer
 
-    # skops stores its members uncompressed; its schema (the vocabularies) shrinks ~10x deflated.
-    with zipfile.ZipFile(io.BytesIO(sio.dumps(model.to_state()))) as dumped:
+    # skops stores its members uncompressed; its schema shrinks ~10x deflated.
+    with zipfile.ZipFile(io.BytesIO(sio.dumps(_packed(model.to_state())))) as dumped:
         members = [(info.filename, dumped.read(info)) for info in dumped.infolist()]
     digest = hashlib.sha256()
     for name, data in sorted(members):
@@ -92,6 +92,7 @@ def read_card(path: str | Path) -> dict:
 def load_model(path: str | Path):
     """Load a model file after checking that it is a kcc-text model made only of trusted types."""
     import skops.io as sio
+    from skops.io.exceptions import UntrustedTypesFoundException
 
     from .card import FORMAT_VERSION
     from .estimator import KccModel
@@ -116,20 +117,74 @@ def load_model(path: str | Path):
                              "never holds" + (f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""),
                              path)
         _check_content(archive, card, path)
+    # skops audits every node against this list while it rebuilds (and refuses any other type),
+    # so a separate `get_untrusted_types` pass over the file would only repeat that work.
     try:
-        untrusted = sio.get_untrusted_types(data=raw)
-    except Exception:  # skops raises many kinds for a damaged file
-        raise ModelError("damaged model file (its skops schema cannot be read)", path) from None
-    outside = sorted(set(untrusted) - TRUSTED_TYPES)
-    if outside:
-        raise ModelError(f"refusing to load: untrusted type '{outside[0]}' in the file", path)
-    try:
-        state = sio.loads(raw, trusted=list(untrusted))
+        state = sio.loads(raw, trusted=sorted(TRUSTED_TYPES))
+    except UntrustedTypesFoundException as error:
+        raise ModelError(f"refusing to load: untrusted type in the file ({error})", path) from None
     except Exception:  # a damaged member, array or schema
         raise ModelError("damaged model file (its content cannot be rebuilt)", path) from None
     if not isinstance(state, dict):
         raise ModelError("not a kcc-text model file (unexpected content)", path)
-    return KccModel.from_state(state, card, path=str(path))
+    return KccModel.from_state(_unpacked(state, path), card, path=str(path))
+
+
+# A fitted vectoriser's vocabulary (some 10,000 terms) stored inside the object is one schema
+# node per term: 16 MB of JSON that skops walks on every load. Stored instead as two arrays
+# (the terms' characters as code points, and where each term ends) it loads in milliseconds.
+VOCABULARIES = "vocabularies"  # state key (model format 2)
+
+
+def _packed(state: dict) -> dict:
+    """The state with each fitted vocabulary of the feature transformer moved out into arrays."""
+    import copy
+
+    import numpy as np
+
+    features = state["features"]
+    fitted = getattr(features, "transformers_", None)
+    if not fitted:
+        return state
+    vocabularies, transformers = {}, []
+    for name, transformer, columns in fitted:
+        vocabulary = getattr(transformer, "vocabulary_", None)
+        if isinstance(vocabulary, dict) and not getattr(transformer, "fixed_vocabulary_", True):
+            terms = list(vocabulary)
+            text = "".join(terms)
+            vocabularies[name] = {
+                "code_points": np.frombuffer(text.encode("utf-32-le"), dtype="<u4").astype(np.int32),
+                "ends": np.cumsum([len(t) for t in terms], dtype=np.int64),
+                "columns": np.array([vocabulary[t] for t in terms], dtype=np.int64),
+            }
+            transformer = copy.copy(transformer)  # the live model keeps its vocabulary
+            del transformer.vocabulary_
+        transformers.append((name, transformer, columns))
+    if not vocabularies:
+        return state
+    features = copy.copy(features)
+    features.transformers_ = transformers
+    return {**state, "features": features, VOCABULARIES: vocabularies}
+
+
+def _unpacked(state: dict, path: Path) -> dict:
+    """`_packed` undone: each vocabulary back in its vectoriser (format 1 files have them there)."""
+    packed = state.pop(VOCABULARIES, None)
+    if packed is None:
+        return state
+    try:
+        fitted = {name: transformer for name, transformer, _ in state["features"].transformers_}
+        for name, arrays in packed.items():
+            text = arrays["code_points"].astype("<u4").tobytes().decode("utf-32-le")
+            ends = arrays["ends"].tolist()
+            terms = [text[a:b] for a, b in zip([0] + ends[:-1], ends)]
+            columns = arrays["columns"].tolist()
+            if len(terms) != len(columns):
+                raise ValueError("vocabulary arrays of different lengths")
+            fitted[name].vocabulary_ = dict(zip(terms, columns))
+    except (KeyError, AttributeError, TypeError, ValueError, UnicodeDecodeError):
+        raise ModelError("damaged model file (a vocabulary cannot be rebuilt)", path) from None
+    return state
 
 
 def _hash_member(digest, name: str, size: int, blocks) -> None:
