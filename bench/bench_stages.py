@@ -104,6 +104,7 @@ def main() -> None:
     parser.add_argument("--answers", type=int, default=200_000)
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--skip-model", action="store_true")
+    parser.add_argument("--chunk-size", type=int, default=None, help="answers per chunk (default: the job's)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -116,7 +117,8 @@ def main() -> None:
         install(clock)
         start = time.perf_counter()
         jobs.code_corpus_file(corpus, ROOT / "codebooks" / "kcc.yaml", tmp / "coded.csv",
-                              model_path=model, workers=1)
+                              model_path=model, workers=1,
+                              **({"chunk_size": args.chunk_size} if args.chunk_size else {}))
         total = time.perf_counter() - start
     print(f"answers: {args.answers:,}; {'rules + model' if model else 'rules'}; one process; "
           f"{total:.2f} s ({args.answers / total:,.0f} answers/s)")

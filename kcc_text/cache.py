@@ -1,28 +1,46 @@
-"""A dict that forgets the entries used least recently: the caches of a run, whose memory must
-not grow with the corpus while answers that keep coming back stay."""
+"""Caches of a run whose memory must not grow with the corpus, while answers that keep coming
+back stay: two generations of plain dicts.
+
+Entries are added to the young generation; when it is full it becomes the old one and the
+previous old one is dropped whole. An entry read from the old generation moves back to the
+young one, so an entry in use survives every turn, and one unused for `size` additions is
+gone. That is least-recently-used up to one generation, at the cost of a dict lookup: an exact
+LRU order (pop and re-insert on every read, delete from the front) cost more than the lookups
+it saves.
+"""
 
 from __future__ import annotations
 
 _MISSING = object()
 
 
-class Bounded(dict):
-    """At most `size` entries; adding one more drops the one used least recently. Read with
-    `recall`, which counts as a use; plain reads do not."""
+class Bounded:
+    """At most 2 x `size` entries; read with `recall`, add with `cache[key] = value`."""
 
     def __init__(self, size: int):
-        super().__init__()
-        self.size = size
+        self.size = max(1, size)
+        self._young: dict = {}
+        self._old: dict = {}
 
     def __setitem__(self, key, value) -> None:
-        if len(self) >= self.size and key not in self:
-            del self[next(iter(self))]
-        super().__setitem__(key, value)
+        young = self._young
+        young[key] = value
+        if len(young) >= self.size:
+            self._old, self._young = young, {}
 
     def recall(self, key, default=None):
-        """The value of `key` (moved to the end of the line to be dropped), or `default`."""
-        value = self.pop(key, _MISSING)
+        """The value of `key` (kept for another generation), or `default`."""
+        value = self._young.get(key, _MISSING)
+        if value is not _MISSING:
+            return value
+        value = self._old.get(key, _MISSING)
         if value is _MISSING:
             return default
-        super().__setitem__(key, value)
+        self[key] = value
         return value
+
+    def __contains__(self, key) -> bool:
+        return key in self._young or key in self._old
+
+    def __len__(self) -> int:
+        return len(self._young) + sum(1 for key in self._old if key not in self._young)

@@ -1,15 +1,21 @@
-"""The bounded caches of a run forget the answers used least recently and keep those that come back."""
+"""The bounded caches of a run stay within their size and keep the answers that come back."""
 
 from kcc_text.cache import Bounded
 
 
-def test_a_bounded_cache_drops_the_entry_used_least_recently():
+def test_an_entry_in_use_stays_and_an_unused_one_goes():
     cache = Bounded(3)
-    for word in ("geen", "nvt", "goed salaris"):
-        cache[word] = len(word)
-    assert cache.recall("geen") == 4  # "geen" came back: "nvt" is now the oldest in use
-    cache["weet niet"] = 9
-    assert list(cache) == ["goed salaris", "geen", "weet niet"]
-    assert cache.recall("nvt") is None and cache.recall("nvt", 0) == 0
-    cache["geen"] = 0  # updating an entry drops nothing
-    assert len(cache) == 3 and cache["geen"] == 0
+    cache["geen"] = 4
+    for i in range(30):  # "geen" keeps coming back among 30 new answers
+        cache[f"antwoord {i}"] = i
+        assert cache.recall("geen") == 4
+    assert cache.recall("antwoord 0") is None and cache.recall("antwoord 0", -1) == -1
+    assert cache.recall("antwoord 29") == 29
+
+
+def test_memory_stays_within_two_generations():
+    cache = Bounded(100)
+    for i in range(10_000):
+        cache[i] = i
+        assert len(cache) <= 200
+    assert 0 not in cache and 9_999 in cache
