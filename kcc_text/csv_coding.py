@@ -27,6 +27,99 @@ _RISKY = _risky_table()  # the characters defusing looks at first
 CACHE_ANSWERS = 10_000  # coded answers kept (the latest), so memory does not grow with the corpus
 
 
+def _float_table(convert) -> list[str]:
+    """The text of each of 0.000, 0.001, ..., 1.000: coded scores and confidences are rounded to
+    3 decimals and lie there, so most are looked up instead of formatted one by one."""
+    import numpy as np
+
+    return list(convert(np.arange(1001) / 1000.0))
+
+
+class _Cells:
+    """Cells of a pandas column as `DataFrame.to_csv` writes them (na_rep "", no float_format), or
+    None for a column kind this does not reproduce (then pandas writes the whole frame)."""
+
+    def __init__(self):
+        import numpy as np
+
+        # float64 columns: pandas formats them with numpy's astype(str); object cells are
+        # written by the csv module, which formats a float with repr.
+        self._numpy = np.array(_float_table(lambda v: v.astype(str).tolist()) + [""], dtype=object)
+        self._ints = np.array([str(i) for i in range(1024)], dtype=object)
+        self._python = {x: repr(x) for x in (np.arange(1, 1001) / 1000.0).tolist()}
+        self._np = np
+
+    def of(self, series) -> list | None:
+        np = self._np
+        kind = series.dtype.kind
+        if kind in "iu":
+            values = series.to_numpy()
+            if len(values) and 0 <= values.min() and values.max() < len(self._ints):
+                return self._ints[values].tolist()  # 0/1 flags mostly: looked up, not formatted
+            return values.astype(str).tolist()
+        if kind == "f":
+            values = series.to_numpy()
+            with np.errstate(invalid="ignore"):
+                k = np.rint(values * 1000.0)
+                exact = (k >= 0) & (k <= 1000) & (k / 1000.0 == values) & ~np.signbit(values)
+            out = self._numpy[np.where(exact, k, 1001).astype(np.int64)].tolist()
+            odd = np.flatnonzero(~exact & ~np.isnan(values))  # NaN is "" (the table's last entry)
+            if len(odd):
+                for i, text in zip(odd.tolist(), values[odd].astype(str).tolist()):
+                    out[i] = text
+            return out
+        if kind == "b":
+            return ["True" if v else "False" for v in series.tolist()]
+        if kind not in "OU" and not str(series.dtype).startswith("str"):
+            return None  # categorical, datetime, nullable integers ...: pandas knows best
+        known = self._python.get  # exact floats k/1000 (not 0.0: -0.0 would match it) -> text
+        try:
+            return [v if type(v) is str else (known(v) or _object_cell(v)) for v in series.tolist()]
+        except _Unknown:
+            return None
+
+
+class _Unknown(Exception):
+    """A cell of a type `_Cells` leaves to pandas."""
+
+
+def _object_cell(value) -> str:
+    """An object column's cell as the csv module writes it (floats by repr, missing values empty)."""
+    kind = type(value)
+    if kind is float:
+        return "" if value != value else repr(value)
+    if value is None:
+        return ""
+    if kind is int:
+        return str(value)
+    raise _Unknown  # numpy scalars, pd.NA, bytes ...
+
+
+def _quoting_characters(delimiter: str) -> tuple[str, ...]:
+    """The characters that make this Python's csv module (as pandas calls it) quote a cell: the
+    delimiter, the quote and the line end at least; asked of the module itself, since which
+    others count (a lone carriage return, say) changed between Python versions."""
+    import csv
+    import io
+
+    def quoted(cell: str) -> bool:
+        out = io.StringIO()
+        csv.writer(out, delimiter=delimiter, lineterminator="\n").writerow([cell, "x"])
+        return out.getvalue().startswith('"')
+
+    candidates = dict.fromkeys([delimiter, '"', "\n", "\r", "\t", " ", "\x00", "'", "\u2028", "\x0b", "\x0c"])
+    return tuple(c for c in candidates if quoted(f"a{c}b"))
+
+
+def _quoted(cells: list[str], special: tuple[str, ...]) -> list[str]:
+    """The csv module's minimal quoting: a cell holding one of `special` is quoted, its quotes
+    doubled. Checked on the whole column at once: most columns hold none."""
+    joined = "\x00".join(cells)
+    if not any(c in joined for c in special):
+        return cells
+    return ['"' + c.replace('"', '""') + '"' if any(ch in c for ch in special) else c for c in cells]
+
+
 @dataclass(frozen=True)
 class CsvChunk:
     """One chunk's coded rows as CSV text, and its counts for the summary."""
@@ -87,6 +180,20 @@ class CsvCoder:
         # (text, question) -> (its coded columns as CSV, has a theme, needs review)
         self._coded: dict[tuple, tuple[str, int, int]] = Bounded(CACHE_ANSWERS)
         self._coded_header: str | None = None
+        self._cells = _Cells()
+        self._special = _quoting_characters(delimiter)
+
+    def _lines(self, frame) -> list[str] | None:
+        """The rows of `frame` as pandas' CSV writer writes them (no header), or None where it must write them."""
+        columns = []
+        for _name, series in frame.items():
+            cells = self._cells.of(series)
+            if cells is None:
+                return None
+            columns.append(_quoted(cells, self._special))
+        if len(columns) < 2:
+            return None  # the csv module writes a row of one empty cell as "" (pandas too)
+        return list(map(self.delimiter.join, zip(*columns)))
 
     def _records(self, frame, header: bool) -> list[str]:
         """`frame` as `write_csv_chunks_atomic` writes it (formula-like cells defused), one string a row.
@@ -101,13 +208,18 @@ class CsvCoder:
         def write(part, with_header):
             return part.to_csv(index=False, header=with_header, lineterminator="\n", sep=self.delimiter)
 
-        text = write(frame, header)
-        records = csv_records(text)
+        lines = self._lines(frame) if len(frame) else None
+        if lines is None:
+            text = write(frame, header)
+            records = csv_records(text)
+        else:
+            records = ([""] if header else []) + lines
+            text = "\n".join(records) + "\n"
         starts = formula_like_starts(text, self.delimiter)
+        ends = np.cumsum([len(r) + 1 for r in records]) if len(starts) else None  # a record and its line end
         if header:
             records[0] = csv_records(write(defuse_frame(frame.iloc[:0]), True))[0]
         if len(starts):
-            ends = np.cumsum([len(r) + 1 for r in records])  # a record and its line end
             rows = sorted({int(r) for r in np.searchsorted(ends, starts, side="right")} - ({0} if header else set()))
             at = [r - 1 for r in rows] if header else rows
             for row, record in zip(rows, csv_records(write(defuse_frame(frame.iloc[at]), False))):
