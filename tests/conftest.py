@@ -14,6 +14,12 @@ import pytest
 # Train with lexical features unless a test asks for embeddings: the embedding engine codes about 30
 # answers a second, and the suite trains many models (tests of the semantic path set --features).
 os.environ.setdefault("KCC_TEXT_FEATURES", "lexical")
+# Caches (simplemma's Dutch dictionary as a trie) in one folder for the session and its CLI
+# subprocesses, not in the user's cache folder.
+if "KCC_TEXT_CACHE_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["KCC_TEXT_CACHE_DIR"] = tempfile.mkdtemp(prefix="kcc-text-test-cache-")
 
 TINY_CODEBOOK_YAML = textwrap.dedent("""\
     codebook: kcc-mini

@@ -90,9 +90,9 @@ class SimplemmaLemmatizer:
     """Sets token.lemma_ from simplemma's Dutch data, lower-cased, with a per-word cache."""
 
     def __init__(self):
-        import simplemma
+        from .lemma_data import dutch_lemmatize
 
-        self._lemmatize = simplemma.lemmatize
+        self._lemmatize = dutch_lemmatize()
         self._cache: dict[str, str] = {}
 
     def lemma(self, lower: str) -> str:
