@@ -57,6 +57,10 @@ def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, t
         from .errors import UsageError
 
         raise UsageError(f"must be 1 or more (got {workers})", setting="workers")
+    if model_path is not None:
+        # skops' import looks up each numpy and scipy ufunc in every module loaded so far: done
+        # before spaCy and pandas are loaded, it takes half a second less.
+        import skops.io  # noqa: F401
     out = check_output_path(out_path, [corpus_path, codebook_path, model_path, audit_path])
     fmt = output_format(out)
     sep = parse_delimiter(delimiter, fmt)
