@@ -31,7 +31,12 @@ STAGES = [
     ("start-up: codebook", "kcc_text.jobs", "load_codebook"),
     ("start-up: model file", "kcc_text.model.persistence", "load_model"),
     ("start-up: pipeline, patterns", "kcc_text.coding", "Coder.__init__"),
+    ("imports: skops, scikit-learn", "kcc_text.jobs", "_import_skops"),
+    ("reading", "kcc_text.io.tables", "_csv_chunks"),
     ("reading", "kcc_text.io.corpus", "_Canonical.__call__"),
+    ("chunk bookkeeping", "kcc_text.csv_coding", "CsvCoder.code"),
+    ("chunk bookkeeping", "kcc_text.coding", "Coder.code_chunk"),
+    ("writing", "kcc_text.jobs", "write_text_chunks_atomic"),
     ("parsing: tokenise, lemmas", "kcc_text.form_parsing", "tokenise"),
     ("parsing: forms", "kcc_text.nlp.forms", "FormTable.batch"),
     ("parsing: word numbers", "kcc_text.form_parsing", "FormParser._lemma_words"),
@@ -46,7 +51,6 @@ STAGES = [
     ("coded columns", "kcc_text.io.coded", "coded_frame"),
     ("coded columns", "kcc_text.coding", "Coder.code_batch"),
     ("CSV rendering", "kcc_text.csv_coding", "CsvCoder._records"),
-    ("writing", "kcc_text.io.writing", "write_text_chunks_atomic"),
 ]
 
 

@@ -64,10 +64,13 @@ class AnswerParser:
         self.by_form = by_form  # False: answer by answer even where the fast path could go
         self._forms = None
         self._by_question: dict = {}
+        self._pipeline: str | None = None
 
     @property
     def pipeline(self) -> str:
-        return pipeline_id(self.nlp)
+        if self._pipeline is None:  # asks package metadata for versions: once, not per chunk
+            self._pipeline = pipeline_id(self.nlp)
+        return self._pipeline
 
     @property
     def forms(self):
