@@ -74,7 +74,11 @@ class FormParser:
 
         known, add = self.surface.ids, self.surface.id
         split = [_WHITE_SPACES.sub(" ", t.lower()).split() for t in texts]
-        numbers = np.array([known[w] if w in known else add(w) for words in split for w in words], dtype=np.int32)
+        flat = [w for words in split for w in words]
+        found = list(map(known.get, flat))  # most words were seen before: one C-level pass
+        if None in found:
+            found = [add(w) if n is None else n for w, n in zip(flat, found)]
+        numbers = np.array(found, dtype=np.int32)
         ends = np.cumsum([len(words) for words in split]).tolist()
         return [numbers[a:b] for a, b in zip([0] + ends[:-1], ends)]
 

@@ -99,13 +99,20 @@ class AnswerParser:
             return self._parse_docs(texts, questions, applies, empty, batch_size)
         records = forms.parse(texts, batch_size=batch_size)
         column = {t: j for j, t in enumerate(ids)}
-        hits = np.zeros((n, k), dtype=bool)
-        evidence = []
-        for i, (record, row) in enumerate(zip(records, applies)):
-            found = {t: words for t, words in record.evidence.items() if row[column[t]]}
-            for t in found:
-                hits[i, column[t]] = True
+        allowed = {q: frozenset(t for t, a in zip(ids, row) if a) for q, row in self._by_question.items()}
+        every = frozenset(ids)
+        rows, columns, evidence = [], [], []
+        for i, (record, q) in enumerate(zip(records, questions)):
+            found = record.evidence
+            if found:
+                themes = allowed[q]
+                if themes is not every and not themes.issuperset(found):
+                    found = {t: words for t, words in found.items() if t in themes}
+                rows.extend([i] * len(found))
+                columns.extend(column[t] for t in found)
             evidence.append(found)
+        hits = np.zeros((n, k), dtype=bool)
+        hits[rows, columns] = True
         return ParsedAnswers(texts=texts, questions=questions, evidence=evidence, applies=applies,
                              rule_hits=hits, empty=empty, records=records, forms=forms)
 
