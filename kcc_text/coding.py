@@ -44,7 +44,7 @@ class Coder:
         self.codebook = codebook
         self.model = model
         self.target_precision = target_precision
-        self.parser = AnswerParser(codebook, spacy_model)
+        self.parser = AnswerParser(codebook, spacy_model, words=model is not None)
         self.notes: list[str] = []  # what a person should know about this coding (e.g. a newer codebook)
         # Question -> answered yes/no?, decided on the first chunk holding the question, so that
         # every chunk of a file flags non-answers the same way (`analysis.non_answers`).

@@ -32,8 +32,11 @@ class ParsedText(NamedTuple):
 class FormParser:
     """Tokenises each distinct text once, numbers its forms and matches the codebook's patterns."""
 
-    def __init__(self, nlp, rules):
+    def __init__(self, nlp, rules, *, words: bool = True):
         self.nlp = nlp
+        # Word numbers feed a model's features only: coding by the patterns alone skips them
+        # (its records then hold None, and no model may read them).
+        self.words = words
         self.forms = FormTable(nlp)
         self.matcher = FormMatcher(rules, self.forms, nlp)
         self.surface = Numbering()
@@ -58,8 +61,10 @@ class FormParser:
                     else [None] * len(new))
             starts = batch.starts.tolist()
             forms, idx, negated = batch.forms.tolist(), batch.idx.tolist(), batch.negated.tolist()
-            words = self._lemma_words(batch)
-            surface = self._surface_words(normalised)
+            if self.words:
+                words, surface = self._lemma_words(batch), self._surface_words(normalised)
+            else:
+                words = surface = [None] * len(new)
             evidence_of = self.matcher.evidence
             for i, (text, norm, doc) in enumerate(zip(new, normalised, docs)):
                 a, b = starts[i], starts[i + 1]

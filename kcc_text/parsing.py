@@ -57,11 +57,13 @@ class ParsedAnswers:
 class AnswerParser:
     """Parses answers with the Dutch pipeline and matches the codebook's patterns."""
 
-    def __init__(self, codebook: Codebook, spacy_model: str | None = None, nlp=None, *, by_form: bool = True):
+    def __init__(self, codebook: Codebook, spacy_model: str | None = None, nlp=None, *, by_form: bool = True,
+                 words: bool = True):
         self.codebook = codebook
         self.nlp = nlp or load_pipeline(spacy_model)
         self.rules = RuleMatcher(codebook, self.nlp)
         self.by_form = by_form  # False: answer by answer even where the fast path could go
+        self.words = words  # False: no word numbers for a model's features (coding by patterns alone)
         self._forms = None
         self._by_question: dict = {}
         self._pipeline: str | None = None
@@ -79,7 +81,7 @@ class AnswerParser:
                 and isinstance(self.nlp.tokenizer, NormalisingTokenizer):
             from .form_parsing import FormParser
 
-            self._forms = FormParser(self.nlp, self.rules)
+            self._forms = FormParser(self.nlp, self.rules, words=self.words)
         return self._forms
 
     def parse(self, texts, questions=None, batch_size: int = 512) -> ParsedAnswers:

@@ -18,6 +18,8 @@ def feature_matrix(features, parsed, semantic: bool = False):
     from .features import design_matrix, with_embeddings
 
     source = getattr(parsed, "forms", None)
+    if source is not None and not source.words:
+        raise ValueError("answers parsed without word numbers (AnswerParser(words=False)) cannot feed a model")
     if source is not None and getattr(parsed, "records", None) is not None:
         cached = source.featurizers.get(id(features))
         if cached is None or cached[0] is not features:
