@@ -1,4 +1,4 @@
-"""Caches of a run whose memory must not grow with the corpus, while answers that keep coming
+"""Caches: the folder kept on disk between runs, and the caches of a run, whose memory must not grow with the corpus, while answers that keep coming
 back stay: two generations of plain dicts.
 
 Entries are added to the young generation; when it is full it becomes the old one and the
@@ -11,7 +11,21 @@ it saves.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 _MISSING = object()
+CACHE_ENV = "KCC_TEXT_CACHE_DIR"
+
+
+def cache_root() -> Path:
+    """The folder of kcc-text's caches on disk (deduce's lookup lists, simplemma's trie):
+    `$KCC_TEXT_CACHE_DIR`, else `$XDG_CACHE_HOME/kcc-text`, else `~/.cache/kcc-text`."""
+    given = os.environ.get(CACHE_ENV)
+    if given:
+        return Path(given)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kcc-text"
 
 
 class Bounded:

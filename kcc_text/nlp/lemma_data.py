@@ -4,8 +4,8 @@ simplemma ships its dictionaries front-coded; decoding the Dutch one into a dict
 second to a second in every process that lemmatises, more than coding a few thousand answers.
 simplemma's own `TrieDictionaryFactory` (marisa-trie) reads a trie file in about a millisecond,
 and its lookups give the same lemmas (the trie is built from the same dictionary). kcc-text keeps
-that file in its own cache folder (`KCC_TEXT_CACHE_DIR`, else the user's cache folder), one per
-simplemma version, and writes it atomically, so that runs side by side never read half a file.
+that file in its cache folder (`cache.cache_root`), one per simplemma version, and writes it
+atomically, so that runs side by side never read half a file.
 Where the folder cannot be written, or marisa-trie is missing, simplemma's default is used.
 """
 
@@ -15,17 +15,10 @@ import os
 import tempfile
 from pathlib import Path
 
+from ..cache import CACHE_ENV, cache_root
+
 LANGUAGE = "nl"
-CACHE_ENV = "KCC_TEXT_CACHE_DIR"
-
-
-def cache_dir() -> Path:
-    configured = os.environ.get(CACHE_ENV)
-    if configured:
-        return Path(configured)
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("kcc-text"))
+__all__ = ["CACHE_ENV", "dutch_lemmatize"]
 
 
 def dutch_lemmatize():
@@ -37,7 +30,7 @@ def dutch_lemmatize():
         from simplemma.strategies import DefaultStrategy
         from simplemma.strategies.dictionaries.trie_dictionary_factory import TrieDictionaryFactory
 
-        folder = cache_dir() / f"simplemma-{simplemma.__version__}"
+        folder = cache_root() / f"simplemma-{simplemma.__version__}"
         if not (folder / f"{LANGUAGE}.dic").exists():
             _build(folder, TrieDictionaryFactory)
         factory = TrieDictionaryFactory(disk_cache_dir=str(folder))

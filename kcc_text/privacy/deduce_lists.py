@@ -58,17 +58,10 @@ def deduce_version() -> str:
     return importlib.metadata.version("deduce")
 
 
-def cache_root() -> Path:
-    """The folder holding kcc-text's caches (only deduce's lookup structures so far)."""
-    given = os.environ.get("KCC_TEXT_CACHE_DIR")
-    if given:
-        return Path(given)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "kcc-text"
-
-
 def lists_dir() -> Path:
     """Where the built lookup structures of this deduce version and list choice live."""
+    from ..cache import cache_root
+
     return cache_root() / f"deduce-{deduce_version()}-lists{LISTS_VERSION}"
 
 
