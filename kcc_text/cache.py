@@ -1,10 +1,10 @@
 """Caches: the folder kept on disk between runs, and the caches of a run, whose memory must not grow with the corpus, while answers that keep coming
 back stay: two generations of plain dicts.
 
-Entries are added to the young generation; when it is full it becomes the old one and the
-previous old one is dropped whole. An entry read from the old generation moves back to the
-young one, so an entry in use survives every turn, and one unused for `size` additions is
-gone. That is least-recently-used up to one generation, at the cost of a dict lookup: an exact
+Entries are added to the young generation; when it holds half the size it becomes the old
+one and the previous old one is dropped whole. An entry read from the old generation moves
+back to the young one, so an entry in use survives every turn, and one unused for `size`
+additions is gone. That is least-recently-used up to one generation, at the cost of a dict lookup: an exact
 LRU order (pop and re-insert on every read, delete from the front) cost more than the lookups
 it saves.
 """
@@ -29,17 +29,18 @@ def cache_root() -> Path:
 
 
 class Bounded:
-    """At most 2 x `size` entries; read with `recall`, add with `cache[key] = value`."""
+    """At most `size` entries; read with `recall`, add with `cache[key] = value`."""
 
     def __init__(self, size: int):
-        self.size = max(1, size)
+        self.size = size
+        self._half = max(1, size // 2)
         self._young: dict = {}
         self._old: dict = {}
 
     def __setitem__(self, key, value) -> None:
         young = self._young
         young[key] = value
-        if len(young) >= self.size:
+        if len(young) >= self._half:
             self._old, self._young = young, {}
 
     def recall(self, key, default=None):
