@@ -60,20 +60,33 @@ def is_non_answer(text: object, extra: Iterable[str] = (), *, yes_no_question: b
     `extra` adds phrases (compared the same way); "ja", "nee" and "misschien" count only when
     the question is not a yes/no question.
     """
-    words = default_list()
-    text = _text(text)
-    extra = tuple(extra)
-    # A word made of letters alone is a word of the key as it stands: one no non-answer (nor
-    # filler) has means this is an answer, without reducing the whole text to its key.
-    known = _known_words(extra)
-    if any(word.isalpha() and word not in known for word in text.lower().split()):
-        return False
-    key = _key(text, words.fillers)
-    if not key or key in words.phrases:
-        return True
-    if not yes_no_question and key in words.unless_yes_no:
-        return True
-    return bool(extra) and key in {_key(phrase, words.fillers) for phrase in extra}
+    return _NonAnswers(tuple(extra))(text, yes_no_question)
+
+
+class _NonAnswers:
+    """`is_non_answer` with what does not depend on the answer looked up once."""
+
+    def __init__(self, extra: tuple[str, ...]):
+        self.words = default_list()
+        # A word made of letters alone is a word of the key as it stands: one no non-answer (nor
+        # filler) has means this is an answer, without reducing the whole text to its key.
+        self.known = _known_words(extra)
+        self.extra_keys = frozenset(_key(phrase, self.words.fillers) for phrase in extra)
+
+    def __call__(self, text: object, yes_no_question: bool) -> bool:
+        if type(text) is not str:
+            text = _text(text)
+        known = self.known
+        for word in text.lower().split():
+            if word not in known and word.isalpha():
+                return False
+        words = self.words
+        key = _key(text, words.fillers)
+        if not key or key in words.phrases:
+            return True
+        if not yes_no_question and key in words.unless_yes_no:
+            return True
+        return key in self.extra_keys
 
 
 @lru_cache(maxsize=16)
@@ -106,4 +119,5 @@ def flag_non_answers(texts: Sequence[object], questions: Sequence[object] | None
     extra = tuple(extra)
     if yes_no is None:
         yes_no = yes_no_questions(texts, questions)
-    return [is_non_answer(text, extra, yes_no_question=question in yes_no) for text, question in zip(texts, questions)]
+    check = _NonAnswers(extra)
+    return [check(text, question in yes_no) for text, question in zip(texts, questions)]

@@ -171,6 +171,30 @@ class ThemeCodes:
                    themes=[c.themes for c in codes])
 
 
+def _columns(flat: list, k: int, n: int) -> list[list]:
+    """A flat list of k columns of n values each, as k lists."""
+    return [flat[j * n:(j + 1) * n] for j in range(k)]
+
+
+def _theme_lists(assigned, ids) -> list[str]:
+    """The `themes` cell of each row of a boolean (answers x themes) matrix: each distinct set of
+    themes is joined once (answers share few sets)."""
+    import numpy as np
+
+    n, k = assigned.shape
+    if k == 0 or n == 0:
+        return [""] * n
+    # A row's set as the integer its bits spell, in blocks of 62 themes.
+    blocks = [assigned[:, start:start + 62] for start in range(0, k, 62)]
+    weights = [1 << np.arange(block.shape[1], dtype=np.int64) for block in blocks]
+    keys = list(zip(*[(block.astype(np.int64) @ w).tolist() for block, w in zip(blocks, weights)]))
+    joined: dict = {}
+    for key, row in zip(keys, range(n)):
+        if key not in joined:
+            joined[key] = join_themes(t for t, a in zip(ids, assigned[row].tolist()) if a)
+    return [joined[key] for key in keys]
+
+
 def round3(values):
     """`round(v, 3)` of each value, as a list of floats: numpy's rounding, and Python's where they may differ.
 
@@ -208,7 +232,7 @@ def coded_frame(chunk, codes, *, codebook, pipeline: str, model_id: str | None, 
     out = chunk.copy().reset_index(drop=True)
     if codes.themes is None:
         assigned = sources != ""
-        out["themes"] = [join_themes(t for t, a in zip(ids, row) if a) for row in assigned.tolist()]
+        out["themes"] = _theme_lists(assigned, ids)
     else:
         assigned = np.array([[t in themes for t in ids] for themes in codes.themes], dtype=bool).reshape(
             len(out), len(ids))
@@ -239,10 +263,13 @@ def coded_frame(chunk, codes, *, codebook, pipeline: str, model_id: str | None, 
     if model_id is not None:
         p = theme_columns(ids, "p")
         scored = codes.scores is not None
+        if scored:  # rounded in one pass, then read column by column
+            scores = np.asarray(codes.scores, dtype=float)
+            rounded = _columns(round3(scores.T.reshape(-1)), len(ids), len(out))
+            applies = np.asarray(codes.applies, dtype=bool).T.tolist()
         for j, theme_id in enumerate(ids):
             if scored:
-                columns[p[theme_id]] = [v if a else "" for v, a in zip(round3(codes.scores[:, j]),
-                                                                        codes.applies[:, j].tolist())]
+                columns[p[theme_id]] = [v if a else "" for v, a in zip(rounded[j], applies[j])]
             else:
                 columns[p[theme_id]] = [""] * len(out)
     return pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
