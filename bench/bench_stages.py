@@ -31,7 +31,6 @@ STAGES = [
     ("start-up: codebook", "kcc_text.jobs", "load_codebook"),
     ("start-up: model file", "kcc_text.model.persistence", "load_model"),
     ("start-up: pipeline, patterns", "kcc_text.coding", "Coder.__init__"),
-    ("imports: skops, scikit-learn", "kcc_text.jobs", "_import_skops"),
     ("reading", "kcc_text.io.tables", "_csv_chunks"),
     ("reading", "kcc_text.io.corpus", "_Canonical.__call__"),
     ("chunk bookkeeping", "kcc_text.csv_coding", "CsvCoder.code"),

@@ -57,8 +57,6 @@ def code_corpus_file(corpus_path, codebook_path, out_path, *, model_path=None, t
         from .errors import UsageError
 
         raise UsageError(f"must be 1 or more (got {workers})", setting="workers")
-    if model_path is not None:
-        _import_skops()
     out = check_output_path(out_path, [corpus_path, codebook_path, model_path, audit_path])
     fmt = output_format(out)
     sep = parse_delimiter(delimiter, fmt)
@@ -166,12 +164,6 @@ def _in_order(task, jobs, workers: int):
     from .workers import ordered_map
 
     return ordered_map(task, jobs, workers=workers, serial=1, weight=lambda job: len(job[0]))
-
-
-def _import_skops() -> None:
-    """skops' import looks up each numpy and scipy ufunc in every module loaded so far: done
-    before spaCy and pandas are loaded, it takes half a second less."""
-    import skops.io  # noqa: F401
 
 
 def _many_answers(path, first) -> bool:

@@ -174,3 +174,73 @@ def test_a_format_1_file_still_loads_and_codes_the_same(codebook, saved, tmp_pat
                           "question": ["aanbevelen", "aanbevelen"]})
     pd.testing.assert_frame_equal(code_frame(frame, Coder(codebook, model=model)),
                                   code_frame(frame, Coder(codebook, model=loaded)))
+
+
+def _same(a, b, path="state"):
+    """Equal objects, type by type: containers, arrays, and estimators by their attributes."""
+    import numpy as np
+
+    assert type(a) is type(b), path
+    if isinstance(a, dict):
+        assert list(a) == list(b), path
+        for key in a:
+            _same(a[key], b[key], f"{path}.{key}")
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b)):
+            _same(x, y, f"{path}[{i}]")
+    elif isinstance(a, np.ndarray):
+        assert a.dtype == b.dtype and a.shape == b.shape, path
+        assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), path
+    elif hasattr(a, "__dict__") and not isinstance(a, type):
+        _same(vars(a), vars(b), path)
+    else:
+        assert a == b or (a != a and b != b), path
+
+
+def test_kcc_texts_reader_rebuilds_what_skops_rebuilds(saved):
+    """Model files are read without importing skops (its import lists every estimator it trusts):
+    the reader must give the very objects skops gives."""
+    import io
+
+    import skops.io as sio
+
+    from kcc_text.model.persistence import SCHEMA_MEMBER, TRUSTED_TYPES
+    from kcc_text.model.skops_reader import read_state
+
+    _, path = saved
+    raw = path.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        ours = read_state(archive, json.loads(archive.read(SCHEMA_MEMBER)), TRUSTED_TYPES)
+    assert ours is not None
+    _same(ours, sio.loads(raw, trusted=sorted(TRUSTED_TYPES)))
+
+
+def test_loading_a_model_does_not_import_skops(saved):
+    import subprocess
+    import sys
+
+    _, path = saved
+    script = ("import sys; from kcc_text.model.persistence import load_model; "
+              f"load_model({str(path)!r}); print('skops' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True).stdout.strip() == "False"
+
+
+def test_a_node_kind_the_reader_does_not_know_is_left_to_skops(saved, codebook, monkeypatch):
+    """A schema with another kind of skops node (or an untrusted type) is not read here; the
+    model then loads through skops itself, and codes the same."""
+    import kcc_text.model.skops_reader as reader
+    from kcc_text.model.persistence import SCHEMA_MEMBER
+
+    model, path = saved
+    with zipfile.ZipFile(path) as archive:
+        schema = json.loads(archive.read(SCHEMA_MEMBER))
+        assert reader.read_state(archive, schema, frozenset()) is None  # nothing trusted: nothing read
+        schema["content"]["review_level"]["__loader__"] = "SomeNewNode"
+        assert reader.read_state(archive, schema, frozenset({"builtins.dict"})) is None
+    monkeypatch.setattr(reader, "read_state", lambda *args: None)
+    loaded = load_model(path)
+    frame = pd.DataFrame({"id": ["a"], "text": ["Slechte beloning"], "question": ["aanbevelen"]})
+    pd.testing.assert_frame_equal(code_frame(frame, Coder(codebook, model=model)),
+                                  code_frame(frame, Coder(codebook, model=loaded)))

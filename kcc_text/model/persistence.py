@@ -91,11 +91,9 @@ def read_card(path: str | Path) -> dict:
 
 def load_model(path: str | Path):
     """Load a model file after checking that it is a kcc-text model made only of trusted types."""
-    import skops.io as sio
-    from skops.io.exceptions import UntrustedTypesFoundException
-
     from .card import FORMAT_VERSION
     from .estimator import KccModel
+    from .skops_reader import read_state
 
     path = Path(path)
     raw = _read(path)
@@ -117,17 +115,27 @@ def load_model(path: str | Path):
                              "never holds" + (f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""),
                              path)
         _check_content(archive, card, path)
-    # skops audits every node against this list while it rebuilds (and refuses any other type),
-    # so a separate `get_untrusted_types` pass over the file would only repeat that work.
+        # Every type in the schema is trusted (checked above): rebuilt without importing skops
+        # where the file uses only the node kinds kcc-text writes (see skops_reader).
+        state = read_state(archive, schema, TRUSTED_TYPES)
+    if state is None:
+        state = _skops_state(raw, path)
+    if not isinstance(state, dict):
+        raise ModelError("not a kcc-text model file (unexpected content)", path)
+    return KccModel.from_state(_unpacked(state, path), card, path=str(path))
+
+
+def _skops_state(raw: bytes, path: Path):
+    """The file's content rebuilt by skops, which audits every node against the allow-list."""
+    import skops.io as sio
+    from skops.io.exceptions import UntrustedTypesFoundException
+
     try:
-        state = sio.loads(raw, trusted=sorted(TRUSTED_TYPES))
+        return sio.loads(raw, trusted=sorted(TRUSTED_TYPES))
     except UntrustedTypesFoundException as error:
         raise ModelError(f"refusing to load: untrusted type in the file ({error})", path) from None
     except Exception:  # a damaged member, array or schema
         raise ModelError("damaged model file (its content cannot be rebuilt)", path) from None
-    if not isinstance(state, dict):
-        raise ModelError("not a kcc-text model file (unexpected content)", path)
-    return KccModel.from_state(_unpacked(state, path), card, path=str(path))
 
 
 # A fitted vectoriser's vocabulary (some 10,000 terms) stored inside the object is one schema
