@@ -3,20 +3,22 @@
 A coded row is the input row followed by columns that depend only on the answer's text and
 question. Survey answers repeat, so those columns are coded and written out as CSV text once
 per distinct (text, question) and kept; a chunk's output is then its input columns, as pandas
-writes them, joined line by line to the kept text. Every value is written by the same pandas
-writer as `io.writing.write_csv_chunks_atomic` uses, so the file is the same byte for byte.
+writes them, joined line by line to the kept text. Every cell is written as pandas' writer
+(`io.writing.write_csv_chunks_atomic`) writes it, by pandas itself where a column is of a kind
+`_Cells` does not reproduce, so the file is the same byte for byte.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from .cache import Bounded
 from .io.writing import FORMULA_PREFIXES
 
-def _risky_table():
-    import numpy as np
 
+def _risky_table():
     table = np.zeros(256, dtype=bool)  # by character code below 256 (anything above is not one)
     table[[ord(c) for c in FORMULA_PREFIXES + ("'",)]] = True
     return table
@@ -27,30 +29,21 @@ _RISKY = _risky_table()  # the characters defusing looks at first
 CACHE_ANSWERS = 10_000  # coded answers kept (the latest), so memory does not grow with the corpus
 
 
-def _float_table(convert) -> list[str]:
-    """The text of each of 0.000, 0.001, ..., 1.000: coded scores and confidences are rounded to
-    3 decimals and lie there, so most are looked up instead of formatted one by one."""
-    import numpy as np
-
-    return list(convert(np.arange(1001) / 1000.0))
-
-
 class _Cells:
     """Cells of a pandas column as `DataFrame.to_csv` writes them (na_rep "", no float_format), or
     None for a column kind this does not reproduce (then pandas writes the whole frame)."""
 
     def __init__(self):
-        import numpy as np
-
-        # float64 columns: pandas formats them with numpy's astype(str); object cells are
-        # written by the csv module, which formats a float with repr.
-        self._numpy = np.array(_float_table(lambda v: v.astype(str).tolist()) + [""], dtype=object)
+        # Coded scores and confidences are rounded to 3 decimals, so most floats are one of
+        # 0.000 ... 1.000 and are looked up instead of formatted one by one. float64 columns:
+        # pandas formats them with numpy's astype(str) (the last entry, "", is for NaN); object
+        # cells are written by the csv module, which formats a float with repr.
+        thousandths = np.arange(1001) / 1000.0
+        self._numpy = np.array(thousandths.astype(str).tolist() + [""], dtype=object)
+        self._python = {x: repr(x) for x in thousandths[1:].tolist()}
         self._ints = np.array([str(i) for i in range(1024)], dtype=object)
-        self._python = {x: repr(x) for x in (np.arange(1, 1001) / 1000.0).tolist()}
-        self._np = np
 
     def of(self, series) -> list | None:
-        np = self._np
         kind = series.dtype.kind
         if kind in "iu":
             values = series.to_numpy()
@@ -138,8 +131,6 @@ def formula_like_starts(text: str, delimiter: str):
     quote that opens a quoted cell. A line break inside a quoted cell can raise a false alarm
     (that cell's row is then defused cell by cell), never a miss.
     """
-    import numpy as np
-
     # Most texts hold none of these characters at all: the UTF-8 bytes say so quickest (they are
     # ASCII, and an ASCII byte is always that character in UTF-8).
     if not _RISKY[np.frombuffer(text.encode("utf-8"), dtype=np.uint8)].any():
@@ -201,8 +192,6 @@ class CsvCoder:
         Written as it is; only the rows where a cell may start like a formula (rare, as an answer
         starting with "-" or "'t") are written again, defused, and the header always is.
         """
-        import numpy as np
-
         from .io.writing import defuse_frame
 
         def write(part, with_header):

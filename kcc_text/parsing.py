@@ -65,7 +65,8 @@ class AnswerParser:
         self.by_form = by_form  # False: answer by answer even where the fast path could go
         self.words = words  # False: no word numbers for a model's features (coding by patterns alone)
         self._forms = None
-        self._by_question: dict = {}
+        self._by_question: dict = {}  # question -> per theme: does it apply?
+        self._allowed: dict = {}  # question -> the ids of the themes that apply
         self._pipeline: str | None = None
 
     @property
@@ -93,6 +94,7 @@ class AnswerParser:
         ids = self.codebook.theme_ids
         for q in set(questions) - set(self._by_question):
             self._by_question[q] = [t.applies_to(q) for t in themes]
+            self._allowed[q] = frozenset(t.id for t in themes if t.applies_to(q))
         n, k = len(texts), len(themes)
         applies = np.array([self._by_question[q] for q in questions], dtype=bool).reshape(n, k)
         empty = np.array([not t.strip() for t in texts], dtype=bool)
@@ -101,15 +103,14 @@ class AnswerParser:
             return self._parse_docs(texts, questions, applies, empty, batch_size)
         records = forms.parse(texts, batch_size=batch_size)
         column = {t: j for j, t in enumerate(ids)}
-        allowed = {q: frozenset(t for t, a in zip(ids, row) if a) for q, row in self._by_question.items()}
-        every = frozenset(ids)
+        allowed = self._allowed
         rows, columns, evidence = [], [], []
         for i, (record, q) in enumerate(zip(records, questions)):
             found = record.evidence
             if found:
-                themes = allowed[q]
-                if themes is not every and not themes.issuperset(found):
-                    found = {t: words for t, words in found.items() if t in themes}
+                applicable = allowed[q]
+                if not applicable.issuperset(found):
+                    found = {t: words for t, words in found.items() if t in applicable}
                 rows.extend([i] * len(found))
                 columns.extend(column[t] for t in found)
             evidence.append(found)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import simplemma
 
+from kcc_text.cache import CACHE_ENV
 from kcc_text.nlp import lemma_data
 from kcc_text.nlp.pipeline import load_pipeline
 
@@ -12,7 +13,7 @@ WORDS = ["werkt", "klanten", "geholpen", "salarissen", "collega's", "ingewerkt",
 
 
 def test_the_cached_trie_gives_simplemmas_lemmas(tmp_path, monkeypatch):
-    monkeypatch.setenv(lemma_data.CACHE_ENV, str(tmp_path))
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
     lemmatize = lemma_data.dutch_lemmatize()
     assert [lemmatize(w, lang="nl") for w in WORDS] == [simplemma.lemmatize(w, lang="nl") for w in WORDS]
     [folder] = tmp_path.iterdir()
@@ -26,12 +27,12 @@ def test_the_cached_trie_gives_simplemmas_lemmas(tmp_path, monkeypatch):
 def test_an_unwritable_cache_falls_back_to_simplemmas_own_dictionary(tmp_path, monkeypatch):
     blocker = tmp_path / "een-bestand"
     blocker.write_text("geen map", encoding="utf-8")
-    monkeypatch.setenv(lemma_data.CACHE_ENV, str(blocker))
+    monkeypatch.setenv(CACHE_ENV, str(blocker))
     assert lemma_data.dutch_lemmatize() is simplemma.lemmatize
 
 
 def test_a_damaged_trie_file_is_not_trusted(tmp_path, monkeypatch):
-    monkeypatch.setenv(lemma_data.CACHE_ENV, str(tmp_path))
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
     folder = tmp_path / f"simplemma-{simplemma.__version__}"
     folder.mkdir()
     (folder / "nl.dic").write_bytes(b"kapot")
@@ -40,6 +41,6 @@ def test_a_damaged_trie_file_is_not_trusted(tmp_path, monkeypatch):
 
 
 def test_the_pipeline_lemmatises_with_it(tmp_path, monkeypatch):
-    monkeypatch.setenv(lemma_data.CACHE_ENV, str(tmp_path))
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
     nlp = load_pipeline()
     assert [t.lemma_ for t in nlp("De klanten werden geholpen")] == ["de", "klant", "worden", "helpen"]

@@ -182,17 +182,11 @@ def _theme_lists(assigned, ids) -> list[str]:
     import numpy as np
 
     n, k = assigned.shape
-    if k == 0 or n == 0:
+    if n == 0 or k == 0:
         return [""] * n
-    # A row's set as the integer its bits spell, in blocks of 62 themes.
-    blocks = [assigned[:, start:start + 62] for start in range(0, k, 62)]
-    weights = [1 << np.arange(block.shape[1], dtype=np.int64) for block in blocks]
-    keys = list(zip(*[(block.astype(np.int64) @ w).tolist() for block, w in zip(blocks, weights)]))
-    joined: dict = {}
-    for key, row in zip(keys, range(n)):
-        if key not in joined:
-            joined[key] = join_themes(t for t, a in zip(ids, assigned[row].tolist()) if a)
-    return [joined[key] for key in keys]
+    sets, inverse = np.unique(assigned, axis=0, return_inverse=True)
+    joined = [join_themes(t for t, a in zip(ids, row) if a) for row in sets.tolist()]
+    return [joined[i] for i in inverse.reshape(-1).tolist()]
 
 
 def round3(values):

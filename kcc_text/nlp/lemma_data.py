@@ -15,10 +15,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..cache import CACHE_ENV, cache_root
+from ..cache import cache_root
 
 LANGUAGE = "nl"
-__all__ = ["CACHE_ENV", "dutch_lemmatize"]
 
 
 def dutch_lemmatize():
