@@ -25,7 +25,7 @@ test: $(STAMP)
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
-	$(PY) bench/bench_code_speed.py --answers 100000
+	$(PY) bench/bench_code_speed.py --answers 200000
 	$(PY) bench/bench_semeval.py $(SEMEVAL)/restaurants_train.xml
 
 clean:
